@@ -1,0 +1,161 @@
+"""Checks across records, and references resolved into links and backlinks.
+
+Runs after every file passed its schema. All work here is O(records + links).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from .model import CASE, ISSUE, METHOD, STANDARD, Kind, KnowledgeBase, Link, Record, Term
+from .problems import Problem, display_path, field_path
+
+# Names the site uses for its own pages next to record pages (standards/category/…, …/page/2/).
+RESERVED_IDS = frozenset({"index", "page", "category", "unit", "theme", "year", "assets", "search"})
+
+# Reference fields: kind -> field -> kinds it may point to.
+REFERENCES: dict[Kind, dict[str, tuple[Kind, ...]]] = {
+    STANDARD: {"related": (STANDARD, METHOD, CASE)},
+    METHOD: {"related": (STANDARD, METHOD, CASE)},
+    CASE: {"related": (STANDARD, METHOD)},
+    ISSUE: {"cases": (CASE,), "featured_methods": (METHOD,), "featured_standards": (STANDARD,)},
+}
+
+# Taxonomy fields: kind -> field -> which term list.
+TERM_FIELDS = {
+    STANDARD: {"category": "categories.standards"},
+    METHOD: {"unit": "units", "category": "categories.methods"},
+    CASE: {"unit": "units", "theme": "themes"},
+    ISSUE: {"theme": "themes"},
+}
+
+IMAGE_DIR = "assets"
+
+
+def suggest(value: str, candidates) -> str | None:
+    """The closest candidate to a mistyped value, if any is close."""
+    candidates = list(candidates)
+    near = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
+    if near:
+        return near[0]
+    contained = [c for c in candidates if value and (value in c or c in value)]
+    return min(contained, key=len) if contained else None
+
+
+def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), unchecked: set[str] = frozenset()) -> list[Problem]:
+    """Register `records` in `kb`, check what spans records, and compute links both ways.
+
+    `partial` records failed their schema: they are not registered, but their taxonomy
+    values and references are still checked, so an editor sees every problem in one pass.
+    `unchecked` holds ids of records that exist but failed their own checks: references to
+    them are not reported again (their file's problems already are).
+    """
+    problems: list[Problem] = []
+    unchecked = set(unchecked)
+
+    def problem(record: Record, path: tuple, message: str) -> None:
+        problems.append(Problem(display_path(record.path), record.line(*path), field_path(path), message))
+
+    for record in records:
+        stem = record.path.stem
+        if record.id != stem:
+            problem(record, (record.kind.key,), f'"{record.id}" 与文件名 "{record.path.name}" 不一致：{record.kind.key} 必须等于文件名（不含扩展名）。')
+            unchecked.update((stem, record.id))
+        elif record.id in RESERVED_IDS:
+            problem(record, (record.kind.key,), f'"{record.id}" 是网站保留的名称，请换一个编号。')
+            unchecked.add(record.id)
+        elif record.id in kb.records:
+            other = kb.records[record.id]
+            problem(record, (record.kind.key,), f'编号 "{record.id}" 已被 {display_path(other.path)} 使用，编号必须全库唯一。')
+        else:
+            kb.records[record.id] = record
+
+    checked = [*kb.records.values(), *partial]
+    for record in checked:
+        _check_terms(kb, record, problem)
+        _check_images(kb, record, problem)
+    _check_issues(kb, problem)
+    for record in checked:
+        _resolve(kb, record, problem, unchecked)
+    return problems
+
+
+def _terms(kb: KnowledgeBase, which: str) -> list[Term]:
+    if which.startswith("categories."):
+        return kb.taxonomy.categories[which.split(".", 1)[1]]
+    return getattr(kb.taxonomy, which)
+
+
+def _check_terms(kb: KnowledgeBase, record: Record, problem) -> None:
+    for name, which in TERM_FIELDS[record.kind].items():
+        value = record.get(name)
+        names = [t.name for t in _terms(kb, which)]
+        if not isinstance(value, str) or value in names:
+            continue
+        near = suggest(value, names)
+        hint = f'，是否指 "{near}"？' if near else f"。可选：{'、'.join(names[:20])}{' 等' if len(names) > 20 else ''}。"
+        problem(record, (name,), f'"{value}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
+
+
+def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:
+    folder = (kb.root / IMAGE_DIR / record.id).resolve()
+    images = record.get("images")
+    for i, image in enumerate(images if isinstance(images, list) else []):
+        if not isinstance(image, dict) or not isinstance(image.get("file"), str):
+            continue
+        path = (folder / image["file"]).resolve()
+        if folder not in path.parents or not path.is_file():
+            problem(record, ("images", i, "file"), f'找不到图片 {IMAGE_DIR}/{record.id}/{image["file"]}：请把图片放进数据目录下的 {IMAGE_DIR}/{record.id}/ 文件夹。')
+
+
+def _check_issues(kb: KnowledgeBase, problem) -> None:
+    serials: dict[int, Record] = {}
+    numbers: dict[tuple[str, int], Record] = {}
+    for issue in sorted((r for r in kb.records.values() if r.kind is ISSUE), key=lambda r: r.id):
+        serial, number = issue.data["serial"], issue.data["number"]
+        if serial in serials:
+            problem(issue, ("serial",), f"总第 {serial} 期已是 {serials[serial].id} 期专刊的期号。")
+        serials.setdefault(serial, issue)
+        if (issue.year, number) in numbers:
+            problem(issue, ("number",), f"{issue.year}年第 {number} 期已是 {numbers[issue.year, number].id} 期专刊的期号。")
+        numbers.setdefault((issue.year, number), issue)
+
+
+def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str]) -> None:
+    for name, allowed in REFERENCES[record.kind].items():
+        seen: set[str] = set()
+        refs = record.get(name)
+        for i, target_id in enumerate(refs if isinstance(refs, list) else []):
+            if not isinstance(target_id, str):
+                continue
+            path = (name, i)
+            target = kb.records.get(target_id)
+            if target_id in seen:
+                problem(record, path, f'"{target_id}" 重复列出。')
+                continue
+            seen.add(target_id)
+            if target_id == record.id:
+                problem(record, path, "记录不能引用它自己。")
+            elif target is None and target_id in unchecked:
+                continue
+            elif target is None:
+                pool = [r.id for r in kb.records.values() if r.kind in allowed]
+                near = suggest(target_id, pool)
+                problem(record, path, f'找不到记录 "{target_id}"' + (f'，是否指 "{near}"？' if near else "。"))
+            elif target.kind not in allowed:
+                wanted = "或".join(k.short for k in allowed)
+                problem(record, path, f'"{target_id}" 是{target.kind.short}，这里只能填{wanted}。')
+            elif name == "cases" and target_id in kb.issue_of_case:
+                problem(record, path, f'案例 "{target_id}" 已收录在 {kb.issue_of_case[target_id].id} 期专刊中，一个案例只能收录在一期。')
+            else:
+                link = Link(record, name, target)
+                kb.outgoing.setdefault(record.id, []).append(link)
+                kb.incoming.setdefault(target_id, []).append(link)
+                if name == "cases":
+                    kb.issue_of_case[target_id] = record
+
+
+def source_path(record: Record, root: Path) -> str:
+    """The record's file relative to the data directory, e.g. cases/foo.yml."""
+    return record.path.relative_to(root).as_posix()

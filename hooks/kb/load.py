@@ -1,0 +1,111 @@
+"""load → validate → link: the one entry point that turns a data directory into a knowledge base.
+
+    kb, problems = load_knowledge_base(Path("data"))
+
+Every problem in the data is collected in one pass; `kb` is None when any was found,
+so nothing downstream ever sees invalid data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import links, schema
+from .model import KINDS, KnowledgeBase, Record, Taxonomy, Term
+from .problems import Problem, display_path
+from .yamlio import Document, read_document
+
+TAXONOMY_FILE = "taxonomy.yml"
+SUFFIXES = (".yml", ".yaml")
+
+
+def load_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+    root = Path(root)
+    problems: list[Problem] = []
+    taxonomy = _load_taxonomy(root, problems)
+    records: list[Record] = []
+    partial: list[Record] = []  # records with problems of their own, still checked against others
+    unchecked: set[str] = set()  # ids of records whose own file has problems
+    for kind in KINDS:
+        folder = root / kind.folder
+        for path in _record_files(folder, root, problems):
+            doc, found = read_document(path)
+            if doc is not None:
+                found = _check_shape(kind.name, doc, path)
+            problems.extend(found)
+            if not found:
+                records.append(Record(kind, str(doc.value[kind.key]), path, doc))
+                continue
+            unchecked.add(path.stem)  # the id a valid file here would have
+            if doc is not None and isinstance(doc.value, dict):
+                partial.append(Record(kind, path.stem, path, doc))
+    if taxonomy is None:
+        return None, sorted(problems)
+    kb = KnowledgeBase(root=root, taxonomy=taxonomy)
+    problems.extend(links.link(kb, records, partial, unchecked))
+    if problems:
+        return None, sorted(set(problems))
+    return kb, []
+
+
+def _check_shape(name: str, doc: Document, path: Path) -> list[Problem]:
+    shown = display_path(path)
+    if not isinstance(doc.value, dict):
+        return [Problem(shown, 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
+    return schema.validate(name, doc, shown)
+
+
+def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    """The record files of one folder, refusing links that lead outside the data directory."""
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
+            continue
+        if not _inside(path.resolve(), root.resolve()):
+            problems.append(Problem(display_path(path), 0, "", "这是一个指向数据目录以外的链接，出于安全考虑不予读取。请把文件本身放进数据目录。"))
+            continue
+        if path.is_file():
+            out.append(path)
+    return out
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy | None:
+    path = root / TAXONOMY_FILE
+    shown = display_path(path)
+    if not path.is_file():
+        problems.append(Problem(shown, 0, "", "找不到分类词表文件。数据目录里必须有 taxonomy.yml，列出单位、主题和类别。"))
+        return None
+    doc, found = read_document(path)
+    problems.extend(found)
+    if doc is None:
+        return None
+    found = _check_shape("taxonomy", doc, path)
+    problems.extend(found)
+    if found:
+        return None
+    data = doc.value
+
+    def terms(path: tuple, items: list[dict]) -> list[Term]:
+        names: dict[str, int] = {}
+        slugs: dict[str, int] = {}
+        out = []
+        for i, item in enumerate(items):
+            for key, seen in (("name", names), ("slug", slugs)):
+                if item[key] in seen:
+                    problems.append(Problem(shown, doc.line_of(path + (i, key)), f"{'.'.join(path)}[{i + 1}].{key}",
+                                            f'"{item[key]}" 与第 {seen[item[key]] + 1} 项重复。'))
+                seen.setdefault(item[key], i)
+            out.append(Term(item["name"], item["slug"]))
+        return out
+
+    return Taxonomy(
+        units=terms(("units",), data["units"]),
+        themes=terms(("themes",), data["themes"]),
+        categories={k: terms(("categories", k), v) for k, v in data["categories"].items()},
+    )

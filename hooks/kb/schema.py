@@ -1,0 +1,152 @@
+"""The JSON Schema in data/schema/ applied to parsed records, with Chinese messages.
+
+The schema is the one description of every field: editors' tools read it for
+autocompletion, this module validates with it, and the field reference is drawn from it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+
+from .problems import Problem, field_path
+from .yamlio import Document
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schema"
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TYPES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表", "object": "一组字段", "boolean": "true 或 false", "null": "空"}
+
+
+def _is_date(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("date")(_is_date)
+
+
+def load_schema(name: str) -> dict:
+    with open(SCHEMA_DIR / f"{name}.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8")))) for p in SCHEMA_DIR.glob("*.json")
+    )
+    return jsonschema.Draft202012Validator(load_schema(name), registry=registry, format_checker=_FORMATS)
+
+
+def validate(name: str, doc: Document, shown: str) -> list[Problem]:
+    """All schema problems of `doc` against data/schema/<name>.json, one per field."""
+    problems: list[Problem] = []
+    for error in _validator(name).iter_errors(doc.value):
+        problems.extend(_explain(error, doc, shown))
+    return sorted(set(problems), key=lambda p: (p.line, p.field, p.message))
+
+
+def _label(schema: dict) -> str:
+    title = schema.get("title")
+    return f"（{title}）" if title else ""
+
+
+def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    kind, schema, value = error.validator, error.schema, error.instance
+
+    def at(p: tuple, message: str) -> Problem:
+        return Problem(shown, doc.line_of(p), field_path(p), message)
+
+    if kind == "required":
+        props = schema.get("properties", {})
+        # a misspelt field is reported once, as unknown with a suggestion, not also as missing
+        meant = {_meant_field(k, props) for k in value if k not in props}
+        missing = [k for k in error.validator_value if k not in value and k not in meant]
+        return [at(path, f'缺少必填字段 "{k}"{_label(props.get(k, {}))}。') for k in missing]
+    if kind == "additionalProperties":
+        props = schema.get("properties", {})
+        out = []
+        for key in (k for k in value if k not in props):
+            near = _meant_field(key, props)
+            if near and props[near].get("title") == key:
+                hint = f'请用英文字段名 "{near}"。'
+            elif near:
+                hint = f'是否指 "{near}"？'
+            else:
+                hint = f"可用的字段有：{'、'.join(props)}。"
+            out.append(at(path + (key,), f'未知字段 "{key}"，{hint}'))
+        return out
+    if kind == "type":
+        want = error.validator_value
+        wants = "或".join(_TYPES.get(t, t) for t in (want if isinstance(want, list) else [want]))
+        message = f"应为{wants}，这里是{_describe(value)}。"
+        if want == "string" and isinstance(value, (int, float, bool)):
+            message += f"如果要当作文字，请加引号：\"{_plain(value)}\"。"
+        if want == "string" and value is None:
+            message = "不能为空。请填写内容，或删掉这个字段。"
+        if want == "boolean" and isinstance(value, str) and value.lower() in {"yes", "no", "on", "off", "y", "n", "是", "否"}:
+            message += "请写 true 或 false。"
+        return [at(path, message)]
+    if kind == "format" and error.validator_value == "date":
+        return [at(path, f'日期 "{value}" 无效：格式应为 YYYY-MM-DD（如 2026-03-15），且须是真实存在的日期。')]
+    if kind == "pattern":
+        return [at(path, f'"{value}" 格式不对。{schema.get("description", "")}'.rstrip())]
+    if kind == "minItems":
+        return [at(path, f"至少要有 {error.validator_value} 项。")]
+    if kind == "minLength":
+        return [at(path, "不能为空。")]
+    if kind == "maxLength":
+        return [at(path, f"太长了（{len(value)} 字），不能超过 {error.validator_value} 字。")]
+    if kind in ("minimum", "maximum"):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        span = f"{low} 到 {high} 之间" if low is not None and high is not None else (f"不小于 {low}" if low is not None else f"不大于 {high}")
+        return [at(path, f"数值 {value} 超出范围，应在{span}。")]
+    return [at(path, f"不符合要求：{error.message}")]
+
+
+def _meant_field(key, props: dict) -> str | None:
+    """The field an unknown key most likely meant: by its Chinese title, or by spelling."""
+    key = str(key)
+    for name, sub in props.items():
+        if sub.get("title") == key:
+            return name
+    near = difflib.get_close_matches(key, list(props), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"布尔值 {_plain(value)}"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        short = value if len(value) <= 20 else value[:20] + "…"
+        return f'文字 "{short}"'
+    if isinstance(value, list):
+        return "一个列表"
+    return "一组字段"

@@ -1,0 +1,195 @@
+"""The site's structure, derived from the knowledge base: every page, its path and its content.
+
+Nothing here knows MkDocs. A page is a Markdown source path (src_uri, as MkDocs names it:
+`standards/sanhui-yike.md` is served at `standards/sanhui-yike/`) and its Markdown text;
+the hook hands both to MkDocs. Index pages are derived from data, never hand-written
+(Hugo's rule: every term gets its page), and long ones are split into pages of fixed size,
+so no page grows with the knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, Term
+from .render import Renderer
+from .urls import record_uri, tag_uri
+
+PAGE_SIZE = 30  # records per listing page
+TERMS_PAGE_SIZE = 300  # terms per term-index page
+PREVIEW = 8  # records shown per group on a section's landing page
+
+
+@dataclass
+class Page:
+    src_uri: str
+    markdown: str
+    source: Path | None = None  # the YAML file behind a record page
+    in_nav: bool = False
+
+
+@dataclass
+class Asset:
+    src_uri: str
+    path: Path
+
+
+@dataclass
+class Group:
+    """A named, linked set of records: a category, unit, theme, year or tag."""
+
+    title: str
+    uri: str  # first page of its listing
+    records: list[Record]
+
+
+class SiteBuilder:
+    """Walks the knowledge base once and yields every page of the site."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.render = Renderer(kb)
+        self.by_kind = {kind: kb.of(kind) for kind in KINDS}
+        self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        self.pages: list[Page] = []
+        self.assets: list[Asset] = []
+
+    # -- groups -------------------------------------------------------------------------
+
+    def _groups(self, records: list[Record], field: str, terms: list[Term], base: str) -> list[Group]:
+        """One group per taxonomy term (empty ones too), in taxonomy order."""
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in records:
+            members[r.data[field]].append(r)
+        return [Group(t.name, f"{base}/{t.slug}.md", members[t.name]) for t in terms]
+
+    def _years(self, records: list[Record], base: str) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in records:
+            members[r.year].append(r)
+        return [Group(f"{y}年", f"{base}/{y}.md", members[y]) for y in sorted(members, reverse=True)]
+
+    # -- pages --------------------------------------------------------------------------
+
+    def build(self) -> tuple[list[Page], list[Asset]]:
+        kb = self.kb
+        tax = kb.taxonomy
+        standards, methods, cases, issues = (self.by_kind[k] for k in KINDS)
+
+        for record in kb.records.values():
+            self._record_page(record)
+
+        std_cats = self._groups(standards, "category", tax.categories["standards"], "standards/category")
+        met_cats = self._groups(methods, "category", tax.categories["methods"], "methods/category")
+        met_units = self._groups(methods, "unit", tax.units, "methods/unit")
+        case_themes = self._groups(cases, "theme", tax.themes, "cases/theme")
+        case_units = self._groups(cases, "unit", tax.units, "cases/unit")
+        case_years = self._years(cases, "cases/year")
+        for group in (*std_cats, *met_cats, *met_units, *case_themes, *case_units, *case_years):
+            self._listing(group.uri, group.title, group.records, kind_label=True)
+
+        self._page("standards/index.md", "section.md", section=STANDARD, count=len(standards),
+                   blocks=[("按类别", std_cats)], facets=[])
+        self._page("methods/index.md", "section.md", section=METHOD, count=len(methods),
+                   blocks=[("按类别", met_cats)], facets=[("按单位", met_units)])
+        self._page("cases/index.md", "section.md", section=CASE, count=len(cases),
+                   blocks=[("按主题", case_themes)], facets=[("按年份", case_years), ("按单位", case_units)])
+        self._listing("issues/index.md", ISSUE.label, issues, group_by_year=True,
+                      intro="一月一个主题、一期数个典型。按出刊时间由近及远排列。")
+
+        unit_groups = self._unit_groups()
+        for group in unit_groups:
+            self._listing(group.uri, group.title, group.records)
+        self._terms("units/index.md", "单位", unit_groups, "各单位报送的工作法和案例。")
+
+        tag_groups = self._tag_groups()
+        for group in tag_groups:
+            self._listing(group.uri, f"标签：{group.title}", group.records)
+        self._terms("tags/index.md", "标签", tag_groups, "按标签查找标准、工作法、案例和专刊。")
+
+        self._page("index.md", "home.md", current=issues[0] if issues else None,
+                   counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
+                   standards=standards)
+        return self.pages, self.assets
+
+    def _unit_groups(self) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.kb.records.values():
+            if "unit" in r.data:
+                members[r.data["unit"]].append(r)
+        return [Group(t.name, f"units/{t.slug}.md", _newest_first(members[t.name])) for t in self.kb.taxonomy.units]
+
+    def _tag_groups(self) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.kb.records.values():
+            for tag in r.tags:
+                members[tag].append(r)
+        counts = Counter({t: len(rs) for t, rs in members.items()})
+        return [Group(t, tag_uri(t), _newest_first(members[t])) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+
+    def _record_page(self, record: Record) -> None:
+        kb = self.kb
+        context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": kb.incoming.get(record.id, [])}
+        if record.kind is CASE:
+            issue = kb.issue_of_case.get(record.id)
+            context["issue"] = issue
+            if issue:
+                order = issue.data["cases"]
+                i = order.index(record.id)
+                context["prev"] = kb.records[order[i - 1]] if i > 0 else None
+                context["next"] = kb.records[order[i + 1]] if i + 1 < len(order) else None
+            for image in record.get("images", []):
+                self.assets.append(Asset(f"cases/{record.id}/{image['file']}", kb.root / "assets" / record.id / image["file"]))
+        if record.kind is ISSUE:
+            issues = self.by_kind[ISSUE]  # newest first
+            i = issues.index(record)
+            context["newer"] = issues[i - 1] if i > 0 else None
+            context["older"] = issues[i + 1] if i + 1 < len(issues) else None
+        self._page(record_uri(record), f"{record.kind.name}.md", source=record.path, **context)
+
+    def _listing(self, uri: str, title: str, records: list[Record], *, intro: str = "",
+                 kind_label: bool = False, group_by_year: bool = False) -> None:
+        chunks = _chunks(records, PAGE_SIZE)
+        uris = _page_uris(uri, len(chunks))
+        for n, chunk in enumerate(chunks):
+            self._page(uris[n], "listing.md", title=title, intro=intro, records=chunk,
+                       total=len(records), kind_label=kind_label, group_by_year=group_by_year,
+                       pager=_pager(uris, n))
+
+    def _terms(self, uri: str, title: str, groups: list[Group], intro: str) -> None:
+        chunks = _chunks(groups, TERMS_PAGE_SIZE)
+        uris = _page_uris(uri, len(chunks))
+        for n, chunk in enumerate(chunks):
+            self._page(uris[n], "terms.md", title=title, intro=intro, groups=chunk,
+                       total=len(groups), pager=_pager(uris, n))
+
+    def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
+        in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
+        markdown = self.render(template, uri, preview=PREVIEW, **context)
+        self.pages.append(Page(uri, markdown, source, in_nav))
+
+
+def build_site(kb: KnowledgeBase) -> tuple[list[Page], list[Asset]]:
+    return SiteBuilder(kb).build()
+
+
+def _newest_first(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: (r.date, r.id), reverse=True)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _page_uris(uri: str, count: int) -> list[str]:
+    """Page 1 keeps the listing's own URI; page n lives at <base>/page/n/."""
+    base = uri[: -len("/index.md")] if uri.endswith("/index.md") else uri[: -len(".md")]
+    return [uri] + [f"{base}/page/{n}.md" for n in range(2, count + 1)]
+
+
+def _pager(uris: list[str], n: int) -> dict | None:
+    if len(uris) == 1:
+        return None
+    return {"uris": uris, "current": n}

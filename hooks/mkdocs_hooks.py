@@ -1,0 +1,99 @@
+"""MkDocs hooks: the records in data/ become the pages of the site.
+
+Registered in mkdocs.yml (`hooks:`). MkDocs loads this file once per `mkdocs serve`
+session, so everything is read inside the events, never at import time. Events below
+run in build order. The work itself lives in the `kb` package beside this file, which
+does not import MkDocs: `kb.load` reads and checks the data, `kb.site` lays out the pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from kb.load import load_knowledge_base
+from kb.model import KnowledgeBase
+from kb.problems import Problem
+from kb.site import build_site
+
+log = logging.getLogger("mkdocs.hooks.toolbook")
+
+DATA_ENV = "TOOLBOOK_DATA"
+
+
+class _State:
+    serving = False
+    root: Path | None = None
+    kb: KnowledgeBase | None = None
+    problems: list[Problem] = []
+
+
+def data_dir(config) -> Path:
+    """`$TOOLBOOK_DATA` if set, else data/ beside mkdocs.yml."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env).resolve()
+    return Path(config.config_file_path).resolve().parent / "data"
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _State.serving = command == "serve"
+
+
+def on_config(config):
+    """Read and check all data before MkDocs touches the output directory."""
+    root = data_dir(config)
+    _State.root = root
+    if not root.is_dir():
+        raise PluginError(f"找不到数据目录：{root}（可用环境变量 {DATA_ENV} 指定）")
+    try:
+        kb, problems = load_knowledge_base(root)
+    except Exception as e:  # a bug of ours: say so plainly, without a traceback
+        raise PluginError(f"读取数据时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
+    _State.kb, _State.problems = kb, problems
+    if problems:
+        report = "\n".join(str(p) for p in problems)
+        if not _State.serving:
+            raise PluginError(f"数据检查发现 {len(problems)} 个问题，未生成网站：\n{report}")
+        log.error(f"数据检查发现 {len(problems)} 个问题，预览中只显示问题清单：\n{report}")
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    if _State.kb is None:  # only while serving invalid data: one page listing the problems
+        files.append(File.generated(config, "index.md", content=_problems_page(_State.problems)))
+        return files
+    pages, assets = build_site(_State.kb)
+    for page in pages:
+        if files.get_file_from_path(page.src_uri):
+            raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
+        inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+        file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+        if page.source is not None:
+            # relative to the docs folder in the repository, for an "edit" button when repo_url is set
+            file.edit_uri = "../data/" + page.source.relative_to(_State.root).as_posix()
+        files.append(file)
+    for asset in assets:
+        files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
+    return files
+
+
+def on_serve(server, config, builder):
+    """Rebuild the preview when anything under the data directory changes."""
+    if _State.root is not None:
+        server.watch(str(_State.root))
+    return server
+
+
+def _problems_page(problems: list[Problem]) -> str:
+    lines = "\n".join(f"    {p}" for p in problems)
+    return (
+        "# 数据有问题\n\n"
+        f"!!! failure \"数据检查发现 {len(problems)} 个问题\"\n\n"
+        "    改正下列问题并保存后，预览会自动刷新。\n\n"
+        f"    ```text\n{lines}\n    ```\n"
+    )

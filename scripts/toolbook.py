@@ -1,0 +1,131 @@
+"""党建口袋工具书 命令行。
+
+    python scripts/toolbook.py check [--data DIR]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
+    python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
+    python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
+
+Only the standard library is imported at start-up, so `serve` and `test` can install
+the pinned requirements before anything else is imported. Works the same on Windows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS = ROOT / "hooks"
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors (exit 2)."""
+
+    _WORDS = {
+        "unrecognized arguments": "无法识别的参数",
+        "the following arguments are required": "缺少参数",
+        "invalid choice": "无效的子命令",
+        "expected one argument": "需要一个参数值",
+        "choose from": "可选",
+    }
+
+    def error(self, message: str):
+        for en, zh in self._WORDS.items():
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+
+
+def cmd_check(args) -> int:
+    sys.path.insert(0, str(HOOKS))
+    from kb.load import load_knowledge_base
+    from kb.model import KINDS
+
+    data = Path(args.data) if args.data else Path(os.environ.get("TOOLBOOK_DATA") or ROOT / "data")
+    if not data.is_dir():
+        print(f"用法错误：找不到数据目录 {data}", file=sys.stderr)
+        return EXIT_USAGE
+    kb, problems = load_knowledge_base(data)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"共发现 {len(problems)} 个问题。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    counts = "、".join(f"{k.label} {len(kb.of(k))} {k.measure}" for k in KINDS)
+    print(f"数据检查通过：{counts}。", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ensure(requirements: str) -> None:
+    """Install the pinned requirements unless every pin is already satisfied."""
+    from importlib import metadata
+
+    wanted = []
+    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            _ensure(line[3:].strip())
+        elif "==" in line:
+            wanted.append(line.split(";", 1)[0].split("[", 1)[0].split("=="))
+    try:
+        if all(metadata.version(name.strip()) == version.strip() for name, version in wanted):
+            return
+    except metadata.PackageNotFoundError:
+        pass
+    print(f"正在安装依赖（{requirements}）……", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-r", str(ROOT / requirements)], check=True)
+
+
+def cmd_serve(args) -> int:
+    _ensure("requirements.txt")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr], cwd=ROOT)
+
+
+def cmd_test(args) -> int:
+    _ensure("requirements-dev.txt")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="toolbook.py", description="党建口袋工具书 命令行工具")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("check", help="检查数据，列出所有问题（文件:行号: 字段: 说明）")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
+    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="…", help="传给 pytest 的参数")
+    p.set_defaults(func=cmd_test)
+
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character must not crash us
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except subprocess.CalledProcessError as e:
+        print(f"命令失败（退出码 {e.returncode}）：{' '.join(map(str, e.cmd))}", file=sys.stderr)
+        return e.returncode or 1
+    except Exception as e:  # never a traceback for a user; TOOLBOOK_DEBUG=1 shows it
+        if os.environ.get("TOOLBOOK_DEBUG"):
+            raise
+        print(f"内部错误：{type(e).__name__}: {e}（设置环境变量 TOOLBOOK_DEBUG=1 可查看详细信息）", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Shared fixtures: a small valid data set to break one rule at a time, and one full build of the sample site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+SAMPLE = ROOT / "data"
+
+
+def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True) -> subprocess.CompletedProcess:
+    """`mkdocs build` as a user runs it, from the project folder."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("TOOLBOOK_DATA", None)
+    if data_dir is not None:
+        env["TOOLBOOK_DATA"] = str(data_dir)
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)] + (["--strict"] if strict else [])
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A fresh copy of the minimal valid data set, to be broken by the test."""
+    target = tmp_path / "data"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample data built once with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site") / "site"
+    result = run_mkdocs_build(site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site

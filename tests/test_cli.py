@@ -1,0 +1,100 @@
+"""The command-line contract: `toolbook.py check` exit codes, and `mkdocs build` on good and bad data."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import MINIMAL, ROOT, run_mkdocs_build
+from sitecrawl import read_site, resolve
+
+LINE = re.compile(r"^(?P<file>[^:]+\.ya?ml):(?P<line>\d+): (?:(?P<field>[\w.\[\]]+): )?(?P<message>.+)$")
+
+
+def check(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ)
+    full_env.pop("TOOLBOOK_DATA", None)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "toolbook.py"), "check", *args],
+                          capture_output=True, text=True, encoding="utf-8", env=full_env, cwd=ROOT, timeout=60)
+
+
+def break_data(data: Path) -> None:
+    case = data / "cases" / "yusuan-gongjian.yml"
+    case.write_text(case.read_text(encoding="utf-8").replace("  - sanhui-yike\n", "  - sanhui-yiek\n"), encoding="utf-8")
+    method = data / "methods" / "sandan.yml"
+    method.write_text(method.read_text(encoding="utf-8").replace("unit: 市财政局", "unit: 财政局"), encoding="utf-8")
+
+
+def test_check_passes_on_the_sample_data():
+    result = check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "数据检查通过" in result.stderr and result.stdout == ""
+
+
+def test_check_lists_every_problem_and_exits_1(data):
+    break_data(data)
+    result = check("--data", str(data))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(LINE.match(line) for line in lines), lines
+    first = LINE.match(lines[0])
+    assert first["file"].endswith("data/cases/yusuan-gongjian.yml") and first["line"] == "13" and first["field"] == "related[1]"
+    assert first["message"] == '找不到记录 "sanhui-yiek"，是否指 "sanhui-yike"？'
+    assert "共发现 2 个问题" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_reads_toolbook_data(data):
+    break_data(data)
+    assert check(env={"TOOLBOOK_DATA": str(data)}).returncode == 1
+
+
+def test_check_usage_errors_exit_2():
+    for args in (["--bogus"], ["--data", "/no/such/folder"], ["--data"]):
+        result = check(*args)
+        assert result.returncode == 2, args
+        assert "用法错误" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "toolbook.py")], capture_output=True, text=True, encoding="utf-8")
+    assert result.returncode == 2 and "用法错误" in result.stderr
+
+
+def test_build_fails_with_the_same_messages_and_leaves_the_output_alone(data, tmp_path):
+    break_data(data)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("上一次发布的网站", encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
+    result = run_mkdocs_build(site, data)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in out
+    for line in check("--data", str(data)).stdout.splitlines():
+        assert line in out
+    assert "数据检查发现 2 个问题，未生成网站" in out
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一次发布的网站"
+
+
+def test_build_reads_toolbook_data(tmp_path):
+    site = tmp_path / "site"
+    result = run_mkdocs_build(site, MINIMAL)
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = read_site(site)
+    assert pages["cases/yusuan-gongjian/"].h1 == "预算评审攻坚"
+    assert "standards/dangfei/" not in pages  # the sample data was not read
+    assert any(resolve("cases/jiaoyu-zhibu/", h) == ("cases/yusuan-gongjian", "") and a.get("rel") == "prev"
+               for h, a in pages["cases/jiaoyu-zhibu/"].links)
+
+
+def test_data_layer_does_not_import_mkdocs():
+    code = ("import sys; sys.path.insert(0, 'hooks'); from pathlib import Path; "
+            "from kb.load import load_knowledge_base; from kb.site import build_site; "
+            "kb, p = load_knowledge_base(Path('data')); build_site(kb); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

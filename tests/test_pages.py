@@ -1,0 +1,36 @@
+"""Site structure without MkDocs: long listings are split into pages of fixed size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.load import load_knowledge_base
+from kb.site import PAGE_SIZE, build_site
+
+
+def add_cases(data: Path, count: int) -> None:
+    template = (data / "cases" / "jiaoyu-zhibu.yml").read_text(encoding="utf-8")
+    for i in range(count):
+        text = template.replace("id: jiaoyu-zhibu", f"id: extra-{i:03d}").replace("教育局支部规范化", f"案例第{i}号")
+        text = text.replace("date: 2026-06-20", f"date: 2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}")
+        (data / "cases" / f"extra-{i:03d}.yml").write_text(text, encoding="utf-8")
+
+
+def test_long_listings_are_paginated(data):
+    add_cases(data, 2 * PAGE_SIZE + 5)
+    kb, problems = load_knowledge_base(data)
+    assert problems == []
+    pages = {p.src_uri: p.markdown for p in build_site(kb)[0]}
+    # 66 cases of 市教育局 (plus none of others): three pages of its unit listing
+    assert "cases/unit/jiaoyu.md" in pages and "cases/unit/jiaoyu/page/2.md" in pages and "cases/unit/jiaoyu/page/3.md" in pages
+    assert "cases/unit/jiaoyu/page/4.md" not in pages
+    first, last = pages["cases/unit/jiaoyu.md"], pages["cases/unit/jiaoyu/page/3.md"]
+    assert first.count("](../") <= PAGE_SIZE + 5  # a page holds one page of entries, not all of them
+    assert "共 66 条，第 1 / 3 页" in first and "共 66 条，第 3 / 3 页" in last
+    assert "[下一页 »](jiaoyu/page/2.md)" in first
+    assert "[« 上一页](2.md)" in last
+    # the section landing page previews, and links to the full listing
+    assert "[查看全部 66 条 »](theme/guoying.md)" in pages["cases/index.md"]
+    # pages are the same size whatever the number of records
+    sizes = [len(pages[u]) for u in ("cases/year/2025.md", "cases/year/2025/page/2.md")]
+    assert abs(sizes[0] - sizes[1]) < sizes[0] * 0.3

@@ -1,0 +1,189 @@
+"""The sample data built into a site with `mkdocs build --strict`, checked page by page."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import unquote
+
+import pytest
+from conftest import SAMPLE
+from sitecrawl import is_outside, read_site, resolve, target_file
+
+from kb.load import load_knowledge_base
+from kb.model import CASE, ISSUE, METHOD, STANDARD
+
+
+@pytest.fixture(scope="session")
+def kb():
+    kb, problems = load_knowledge_base(SAMPLE)
+    assert problems == []
+    return kb
+
+
+@pytest.fixture(scope="session")
+def pages(sample_site):
+    return read_site(sample_site)
+
+
+def page_of(record) -> str:
+    return f"{record.kind.folder}/{record.id}/"
+
+
+def links_to(pages, url: str, target: str) -> list[dict]:
+    """Attributes of every <a> on page `url` that leads to page `target`."""
+    return [a for href, a in pages[url].links if (r := resolve(url, href)) and r[0].rstrip("/") == target.rstrip("/")]
+
+
+def test_sample_content_size(kb):
+    counts = Counter(r.kind for r in kb.records.values())
+    assert counts[STANDARD] >= 9 and counts[METHOD] >= 10 and counts[CASE] >= 24 and counts[ISSUE] >= 6
+    assert len({r.data["unit"] for r in kb.records.values() if "unit" in r.data}) >= 8
+    assert all(3 <= len(i.data["cases"]) <= 5 for i in kb.of(ISSUE))
+    titles = {r.title for r in kb.of(STANDARD)}
+    for name in ("三会一课", "主题党日", "组织生活会", "民主评议党员", "谈心谈话", "党费", "发展党员", "换届选举", "阵地建设"):
+        assert any(name in t for t in titles), name
+
+
+def test_every_record_has_its_page_with_its_title(kb, pages):
+    for record in kb.records.values():
+        page = pages[page_of(record)]
+        expected = record.title + (f"：{record.data['title']}" if record.kind is ISSUE and record.data.get("title") else "")
+        assert page.h1 == expected
+        assert page.title.startswith(expected)
+
+
+def test_every_index_page_exists(kb, pages):
+    tax = kb.taxonomy
+    expected = {
+        "": "党建口袋工具书", "standards/": "标准规范", "methods/": "支部工作法", "cases/": "典型案例",
+        "issues/": "月度专刊", "units/": "单位", "tags/": "标签", "about/": "关于本工具书",
+    }
+    expected |= {f"standards/category/{t.slug}/": t.name for t in tax.categories["standards"]}
+    expected |= {f"methods/category/{t.slug}/": t.name for t in tax.categories["methods"]}
+    expected |= {f"methods/unit/{t.slug}/": t.name for t in tax.units}
+    expected |= {f"cases/unit/{t.slug}/": t.name for t in tax.units}
+    expected |= {f"cases/theme/{t.slug}/": t.name for t in tax.themes}
+    expected |= {f"units/{t.slug}/": t.name for t in tax.units}
+    expected |= {f"cases/year/{y}/": f"{y}年" for y in {c.year for c in kb.of(CASE)}}
+    expected |= {f"tags/{t}/": f"标签：{t}" for r in kb.records.values() for t in r.tags}
+    for url, h1 in expected.items():
+        assert url in pages, url
+        assert pages[url].h1 == h1, url
+
+
+def test_unit_and_tag_pages_list_every_record_that_carries_them(kb, pages):
+    for t in kb.taxonomy.units:
+        carriers = [r for r in kb.records.values() if r.data.get("unit") == t.name]
+        for r in carriers:
+            assert links_to(pages, f"units/{t.slug}/", page_of(r)), (t.name, r.id)
+    tags = {tag for r in kb.records.values() for tag in r.tags}
+    for tag in tags:
+        for r in (r for r in kb.records.values() if tag in r.tags):
+            assert links_to(pages, f"tags/{tag}/", page_of(r)), (tag, r.id)
+
+
+def test_references_are_links_and_backlinks(kb, pages):
+    assert sum(len(v) for v in kb.outgoing.values()) > 100
+    for links in kb.outgoing.values():
+        for link in links:
+            src, dst = page_of(link.source), page_of(link.target)
+            assert links_to(pages, src, dst), f"{src} does not link to {dst}"
+            assert links_to(pages, dst, src), f"{dst} has no backlink to {src}"
+
+
+def test_case_in_an_issue_links_previous_and_next(kb, pages):
+    for issue in kb.of(ISSUE):
+        ids = issue.data["cases"]
+        for i, case_id in enumerate(ids):
+            url = f"cases/{case_id}/"
+            prev = [a for a in links_to(pages, url, f"cases/{ids[i - 1]}/") if a.get("rel") == "prev"] if i else []
+            nxt = [a for a in links_to(pages, url, f"cases/{ids[i + 1]}/") if a.get("rel") == "next"] if i + 1 < len(ids) else []
+            assert bool(prev) == (i > 0) and bool(nxt) == (i + 1 < len(ids)), url
+            assert "收录于" in pages[url].text and issue.title in pages[url].text
+
+
+def test_standard_page_reads_like_a_reference(kb, sample_site):
+    std = kb.records["sanhui-yike"]
+    html = (sample_site / "standards/sanhui-yike/index.html").read_text(encoding="utf-8")
+    table = html[html.index('class="tb-clauses"'):]
+    table = table[: table.index("</table>")]
+    assert re.findall(r"<th[^>]*>(.*?)</th>", table) == ["序号", "要求", "频次", "台账材料"]
+    assert table.count("<tr>") == len(std.data["clauses"]) + 1
+    steps = html[html.index('id="工作流程"'):]
+    steps = steps[: steps.index("</ol>")]
+    assert steps.count("<li>") == len(std.data["process"])
+    checklist = html[html.index('class="tb-checklist"'):]
+    checklist = checklist[: checklist.index("</ul>")]
+    assert checklist.count('type="checkbox"') == len(std.data["checklist"])
+    assert "《中国共产党支部工作条例（试行）》" in html
+
+
+def test_home_shows_current_issue_counts_and_sections(kb, pages):
+    home = pages[""]
+    current = kb.of(ISSUE)[0]
+    assert current.id == max(i.id for i in kb.of(ISSUE))
+    assert f"本期专刊：{current.title}" in home.text
+    assert links_to(pages, "", page_of(current))
+    for kind in (STANDARD, METHOD, CASE, ISSUE):
+        assert links_to(pages, "", f"{kind.folder}/")
+        assert f"{len(kb.of(kind))} {kind.measure}" in home.text
+
+
+def test_issue_archive_is_newest_first(kb, pages):
+    order = [resolve("issues/", href)[0] for href, _ in pages["issues/"].links
+             if (r := resolve("issues/", href)) and re.fullmatch(r"issues/\d{4}-\d{2}", r[0])]
+    assert order == sorted(order, reverse=True) and len(order) == len(kb.of(ISSUE))
+
+
+def test_navigation_holds_sections_only(kb, pages):
+    nav = [resolve("", a["href"])[0] for _, a in pages[""].links if "md-nav__link" in a.get("class", "") and resolve("", a["href"])]
+    assert set(nav) == {"", "standards", "methods", "cases", "issues", "units", "tags", "about"}
+    record_page = pages[page_of(kb.records["sanhui-yike"])]
+    assert not [h for h, a in record_page.links if "md-nav__link" in a.get("class", "") and "sanhui-yike" in h]
+
+
+def test_every_internal_link_and_asset_resolves(sample_site, pages):
+    broken = []
+    for url, page in pages.items():
+        for href in [h for h, _ in page.links] + [u for _, u in page.loads]:
+            r = resolve(url, href)
+            if r is None:
+                continue
+            target, fragment = r
+            file = target_file(sample_site, target)
+            if not file.is_file():
+                broken.append(f"{url} -> {href}")
+            elif fragment and file.suffix == ".html":
+                dest = pages.get(file.relative_to(sample_site).as_posix().removesuffix("index.html"))
+                if dest is not None and unquote(fragment) not in dest.ids:
+                    broken.append(f"{url} -> {href} (anchor)")
+    assert broken == []
+
+
+def test_nothing_is_loaded_from_an_outside_host(sample_site, pages):
+    outside = [(url, u) for url, p in pages.items() for _, u in p.loads if is_outside(u)]
+    assert outside == []
+    for css in sample_site.rglob("*.css"):
+        urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8"))
+        assert not [u for u in urls if is_outside(u)], css
+    assert not [p for p in pages.values() if "fonts.googleapis" in p.path.read_text(encoding="utf-8")]
+
+
+def test_links_are_relative_so_the_site_works_under_a_sub_path(pages):
+    # 404.html is served at any depth, so MkDocs writes it with links from the site root (site_url)
+    absolute = [(url, h) for url, p in pages.items() if url != "404.html"
+                for h in [h for h, _ in p.links] + [u for _, u in p.loads] if h.startswith("/") and not h.startswith("//")]
+    assert absolute == []
+
+
+def test_chinese_headings_get_readable_anchors(pages):
+    page = pages["standards/sanhui-yike/"]
+    assert {"依据", "条款要求", "工作流程", "检查清单"} <= page.ids
+    assert not [i for i in page.ids if re.fullmatch(r"_\d+", i)]
+
+
+def test_record_pages_do_not_grow_with_the_knowledge_base(sample_site):
+    sizes = {p: p.stat().st_size for p in sample_site.rglob("*.html")}
+    largest = max(sizes, key=sizes.get)
+    assert sizes[largest] < 60_000, largest
