@@ -67,7 +67,10 @@ def on_files(files: Files, config) -> Files:
     if _State.kb is None:  # only while serving invalid data: one page listing the problems
         files.append(File.generated(config, "index.md", content=_problems_page(_State.problems)))
         return files
-    pages, assets = build_site(_State.kb)
+    try:
+        pages, assets = build_site(_State.kb)
+    except Exception as e:  # a bug of ours: say so plainly, without a traceback
+        raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")

@@ -105,14 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="…", help="传给 pytest 的参数")
+    p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
     p.set_defaults(func=cmd_test)
 
     for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character must not crash us
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra
     try:
         return args.func(args)
     except KeyboardInterrupt:

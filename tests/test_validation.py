@@ -130,7 +130,7 @@ def test_every_problem_in_one_pass(data):
     (data / "cases/broken.yml").write_text("id: broken\ntitle: [未闭合\n", encoding="utf-8")
     problems = problems_of(data)
     where = sorted((Path(p.file).name, p.line, p.field) for p in problems)
-    assert where == [("2026-06.yml", 9, "cases[2]"), ("broken.yml", 3, ""), ("jiaoyu-zhibu.yml", 5, "date"),
+    assert where == [("2026-06.yml", 9, "cases[2]"), ("broken.yml", 2, ""), ("jiaoyu-zhibu.yml", 5, "date"),
                      ("sandan.yml", 3, "unit"), ("sandan.yml", 6, "year")]
 
 
@@ -169,6 +169,12 @@ def test_control_character(data):
     edit(data, "methods/sandan.yml", "summary: 问题清单", "summary: 问题\x07清单")
     p = only_problem(data)
     assert p.line == 7 and "控制字符（U+0007）" in p.message
+
+
+def test_unclosed_quote_is_reported_where_it_opens(data):
+    edit(data, "methods/sandan.yml", "summary: 问题清单、项目清单、责任清单。", 'summary: "问题清单、项目清单')
+    p = only_problem(data)
+    assert p.line == 7 and "引号没有配对" in p.message
 
 
 def test_missing_taxonomy(data):

@@ -6,7 +6,6 @@ Runs after every file passed its schema. All work here is O(records + links).
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 from .model import CASE, ISSUE, METHOD, STANDARD, Kind, KnowledgeBase, Link, Record, Term
 from .problems import Problem, display_path, field_path
@@ -155,7 +154,3 @@ def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str]) ->
                 if name == "cases":
                     kb.issue_of_case[target_id] = record
 
-
-def source_path(record: Record, root: Path) -> str:
-    """The record's file relative to the data directory, e.g. cases/foo.yml."""
-    return record.path.relative_to(root).as_posix()

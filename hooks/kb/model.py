@@ -42,9 +42,6 @@ class Taxonomy:
     themes: list[Term]
     categories: dict[str, list[Term]]  # kind folder -> terms
 
-    def slug(self, terms: list[Term], name: str) -> str:
-        return next(t.slug for t in terms if t.name == name)
-
 
 @dataclass(eq=False)
 class Record:

@@ -117,6 +117,9 @@ _HINTS = [
     ("did not find expected key", "缩进对不齐：这一行应与同级字段左对齐"),
     ("expected <block end>", "缩进对不齐：这一行应与同级字段左对齐"),
     ("did not find expected '-' indicator", '列表项对不齐：同一列表的每一项 "- " 应左对齐'),
+    ("did not find expected ',' or ']'", '方括号 "[ ]" 没有配对，或列表项之间少了英文逗号 ","'),
+    ("did not find expected ',' or '}'", '花括号 "{ }" 没有配对，或字段之间少了英文逗号 ","'),
+    ("while scanning a quoted scalar", "引号没有配对：这一行的引号一直没有收尾"),
     ("found unexpected end of stream", "引号没有配对：文件结束了还没找到收尾的引号"),
     ("found unknown escape character", '双引号里的反斜杠 "\\" 不能这样用：请改用单引号，或写成两个反斜杠'),
     ("expected a single document", '一个文件只能放一条记录，这里出现了第二条（多余的 "---" 分隔线）'),
@@ -133,7 +136,9 @@ def _parse(text: str) -> Document:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # an unclosed quote or bracket is reported where it opened, not where the file ran out
+        opened = e.context_mark and e.context and ("quoted scalar" in e.context or "flow" in e.context)
+        mark = e.context_mark if opened else (e.problem_mark or e.context_mark)
         line = mark.line + 1 if mark else 1
         detail = f"{e.context or ''} {e.problem or ''}".strip()
         hint = next((h for key, h in _HINTS if key in detail), None)
