@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
 from kb.problems import Problem
+from kb.render import fill
 from kb.site import build_site
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
@@ -30,6 +31,7 @@ class _State:
     root: Path | None = None
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
+    blocks: dict[str, list[str]] = {}  # src_uri -> generated HTML blocks of that page
 
 
 def data_dir(config) -> Path:
@@ -68,9 +70,10 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, "index.md", content=_problems_page(_State.problems)))
         return files
     try:
-        pages, assets = build_site(_State.kb)
+        pages, assets = build_site(_State.kb, directory_urls=config.use_directory_urls)
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
+    _State.blocks = {page.src_uri: page.blocks for page in pages}
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -83,6 +86,12 @@ def on_files(files: Files, config) -> Files:
     for asset in assets:
         files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
     return files
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """Put the generated HTML blocks into the page MkDocs converted from the Markdown skeleton."""
+    blocks = _State.blocks.get(page.file.src_uri)
+    return fill(html, blocks) if blocks else html
 
 
 def on_serve(server, config, builder):

@@ -60,6 +60,19 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
+def cmd_synth(args) -> int:
+    from synth import synthesize
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        print(f"用法错误：输出目录 {out} 不是空的。请换一个新目录，以免覆盖已有数据。", file=sys.stderr)
+        return EXIT_USAGE
+    counts = synthesize(args.records, out, args.seed)
+    print(f"已生成 {sum(counts.values())} 条记录到 {out}：标准 {counts['standards']}、工作法 {counts['methods']}、"
+          f"案例 {counts['cases']}、专刊 {counts['issues']}。", file=sys.stderr)
+    return EXIT_OK
+
+
 def _ensure(requirements: str) -> None:
     """Install the pinned requirements unless every pin is already satisfied."""
     from importlib import metadata
@@ -100,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check", help="检查数据，列出所有问题（文件:行号: 字段: 说明）")
     p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("synth", help="生成指定规模的合成数据（用于性能测试）")
+    p.add_argument("--records", type=int, required=True, metavar="N", help="记录总数")
+    p.add_argument("--out", required=True, metavar="目录", help="输出目录（须为空或不存在）")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据（默认 1）")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")

@@ -1,8 +1,14 @@
-"""Page content: Jinja templates in templates/ that write Markdown for MkDocs.
+"""Page content from the Jinja templates in templates/.
 
-Plain-text fields go through the `text` filter, which escapes HTML and Markdown syntax so
-that what an editor typed shows as typed. Markdown fields (a case's body, an issue's
-foreword, a method's background) are passed through as Markdown.
+A template writes the page's Markdown source, but everything generated from data is HTML,
+written inside `{% call html() %}…{% endcall %}` blocks. Each block leaves a placeholder
+comment `<!--tb:N-->` in the Markdown and is kept aside; the hook puts the blocks back into
+the HTML that MkDocs made (`on_page_content`). So MkDocs converts only what really is
+Markdown: the title, the headings (for the table of contents and anchors) and the fields
+editors write in Markdown. That keeps Markdown conversion, the slowest step of a build,
+proportional to what editors wrote, not to what the site generates.
+
+Templates autoescape: a value from the data is shown as typed, never as markup.
 """
 
 from __future__ import annotations
@@ -12,22 +18,21 @@ import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record
-from .urls import record_uri, relative, tag_uri
+from .urls import Urls, record_uri, tag_uri
 
 TEMPLATES = Path(__file__).parent / "templates"
+PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
-_LEADING = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 
 
-def text(value) -> str:
-    """Plain text for inline use in Markdown: one line, HTML and Markdown syntax escaped."""
+def md_text(value) -> Markup:
+    """Plain text for a Markdown line (a heading): one line, Markdown syntax escaped."""
     s = " ".join(str(value).split())
-    s = html.escape(s, quote=False)
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return _LEADING.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}" if m.group(2) else f"{m.group(4)}\\{m.group(5)}", s)
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(s, quote=False)))
 
 
 def excerpt(value, limit: int = 80) -> str:
@@ -35,43 +40,52 @@ def excerpt(value, limit: int = 80) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+def fill(content: str, blocks: list[str]) -> str:
+    """Put the HTML blocks back in place of their placeholders."""
+    return PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], content)
+
+
 class Renderer:
-    def __init__(self, kb: KnowledgeBase):
-        self.kb = kb
+    def __init__(self, kb: KnowledgeBase, urls: Urls):
+        self.urls = urls
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=False,  # output is Markdown; `text` escapes plain fields
+            autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        env.filters["text"] = text
+        env.filters["md"] = md_text
         env.filters["excerpt"] = excerpt
+        env.filters["markdown"] = Markup  # an editor's Markdown field, handed to MkDocs as written
         env.globals.update(STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb)
         self.env = env
         tax = kb.taxonomy
-        self._slugs = {
-            "unit": {t.name: t.slug for t in tax.units},
-            "theme": {t.name: t.slug for t in tax.themes},
-            "standards": {t.name: t.slug for t in tax.categories["standards"]},
-            "methods": {t.name: t.slug for t in tax.categories["methods"]},
+        self._term_uris = {
+            "unit": {t.name: f"units/{t.slug}.md" for t in tax.units},
+            "theme": {t.name: f"cases/theme/{t.slug}.md" for t in tax.themes},
+            "standards": {t.name: f"standards/category/{t.slug}.md" for t in tax.categories["standards"]},
+            "methods": {t.name: f"methods/category/{t.slug}.md" for t in tax.categories["methods"]},
         }
 
-    def __call__(self, template: str, here: str, **context) -> str:
-        slugs = self._slugs
+    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str]]:
+        """(Markdown source with placeholders, HTML blocks) of one page."""
+        blocks: list[str] = []
+        urls, terms = self.urls, self._term_uris
+
+        def html(caller) -> Markup:
+            blocks.append(str(caller()).strip())
+            return Markup(f"\n<!--tb:{len(blocks) - 1}-->\n")
 
         def link(target: Record | str) -> str:
-            return relative(here, target if isinstance(target, str) else record_uri(target))
+            return urls.link(here, target if isinstance(target, str) else record_uri(target))
 
         def term_link(field: str, record: Record) -> str:
-            name = record.data[field]
-            if field == "unit":
-                return relative(here, f"units/{slugs['unit'][name]}.md")
-            if field == "theme":
-                return relative(here, f"cases/theme/{slugs['theme'][name]}.md")
-            folder = record.kind.folder
-            return relative(here, f"{folder}/category/{slugs[folder][name]}.md")
+            table = terms[field] if field in ("unit", "theme") else terms[record.kind.folder]
+            return urls.link(here, table[record.data[field]])
 
-        return self.env.get_template(template).render(
-            here=here, link=link, term_link=term_link, tag_link=lambda t: relative(here, tag_uri(t)), **context
+        markdown = self.env.get_template(template).render(
+            here=here, html=html, link=link, term_link=term_link,
+            tag_link=lambda t: urls.link(here, tag_uri(t)), asset=lambda path: urls.link(here, path), **context
         )
+        return markdown, blocks

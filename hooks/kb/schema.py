@@ -6,6 +6,7 @@ autocompletion, this module validates with it, and the field reference is drawn 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import json
@@ -13,6 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
@@ -54,8 +56,42 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name), registry=registry, format_checker=_FORMATS)
 
 
+@cache
+def _fast_check(name: str):
+    """The same schema compiled to Python by fastjsonschema: ~60x faster, for the common case of a valid record."""
+    schema = _inline(load_schema(name), load_schema(name), {"common.json": load_schema("common")})
+    schema.pop("$schema", None)
+    return fastjsonschema.compile(schema, formats={"date": _is_date})
+
+
+def _inline(node, base: dict, others: dict[str, dict]):
+    """Replace each `$ref` ("#/$defs/x" or "common.json#/$defs/x") by a copy of what it points at."""
+    if isinstance(node, list):
+        return [_inline(v, base, others) for v in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        file, _, pointer = node["$ref"].partition("#")
+        source = others[file] if file else base
+        target = source
+        for part in pointer.strip("/").split("/"):
+            target = target[part]
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        return {**_inline(copy.deepcopy(target), source, others), **_inline(siblings, base, others)}
+    return {k: _inline(v, base, others) for k, v in node.items() if k != "$defs"}
+
+
 def validate(name: str, doc: Document, shown: str) -> list[Problem]:
-    """All schema problems of `doc` against data/schema/<name>.json, one per field."""
+    """All schema problems of `doc` against data/schema/<name>.json, one per field.
+
+    fastjsonschema decides whether the record is valid; only an invalid record is walked
+    again with jsonschema, which reports every error with its path.
+    """
+    try:
+        _fast_check(name)(doc.value)
+        return []
+    except fastjsonschema.JsonSchemaValueException:
+        pass
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(doc.value):
         problems.extend(_explain(error, doc, shown))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, Term
 from .render import Renderer
-from .urls import record_uri, tag_uri
+from .urls import Urls, record_uri, tag_uri
 
 PAGE_SIZE = 30  # records per listing page
 TERMS_PAGE_SIZE = 300  # terms per term-index page
@@ -25,7 +25,8 @@ PREVIEW = 8  # records shown per group on a section's landing page
 @dataclass
 class Page:
     src_uri: str
-    markdown: str
+    markdown: str  # what MkDocs converts: title, headings, editors' Markdown, placeholders
+    blocks: list[str]  # the generated HTML that replaces the placeholders (see render.py)
     source: Path | None = None  # the YAML file behind a record page
     in_nav: bool = False
 
@@ -48,9 +49,9 @@ class Group:
 class SiteBuilder:
     """Walks the knowledge base once and yields every page of the site."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.kb = kb
-        self.render = Renderer(kb)
+        self.render = Renderer(kb, urls)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
         self.pages: list[Page] = []
@@ -167,12 +168,12 @@ class SiteBuilder:
 
     def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
         in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
-        markdown = self.render(template, uri, preview=PREVIEW, **context)
-        self.pages.append(Page(uri, markdown, source, in_nav))
+        markdown, blocks = self.render(template, uri, preview=PREVIEW, **context)
+        self.pages.append(Page(uri, markdown, blocks, source, in_nav))
 
 
-def build_site(kb: KnowledgeBase) -> tuple[list[Page], list[Asset]]:
-    return SiteBuilder(kb).build()
+def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Page], list[Asset]]:
+    return SiteBuilder(kb, Urls(directory_urls)).build()
 
 
 def _newest_first(records: list[Record]) -> list[Record]:

@@ -1,4 +1,9 @@
-"""Where each page lives (as a Markdown source path) and how pages link to each other."""
+"""Where each page lives and how pages link to each other.
+
+A page is named by its Markdown source path (src_uri, as MkDocs names it). Its URL follows
+MkDocs' rule: with directory URLs `standards/foo.md` is served at `standards/foo/`, without
+them at `standards/foo.html`. Links are always relative, so the site works under any sub-path.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,26 @@ def tag_uri(tag: str) -> str:
     return f"tags/{tag}.md"
 
 
-def relative(here: str, target: str) -> str:
-    """A Markdown link from page `here` to page `target` (both source paths), safe for any characters."""
-    return quote(posixpath.relpath(target, posixpath.dirname(here) or "."))
+class Urls:
+    def __init__(self, directory_urls: bool = True):
+        self.directory_urls = directory_urls
+
+    def url(self, src_uri: str) -> str:
+        """The page's URL relative to the site root, as MkDocs computes it."""
+        stem = src_uri[: -len(".md")]
+        if stem == "index" or stem.endswith("/index"):
+            folder = stem[: -len("index")]
+            return folder if self.directory_urls else folder + "index.html"
+        return stem + "/" if self.directory_urls else stem + ".html"
+
+    def link(self, here: str, target: str) -> str:
+        """A relative href from page `here` to page or file `target` (src_uri or asset path)."""
+        here_url = self.url(here)
+        target_url = self.url(target) if target.endswith(".md") else target
+        base = posixpath.dirname(here_url + "x")  # the folder `here` is served from
+        rel = posixpath.relpath(target_url or ".", base or ".")
+        if target_url.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+        if rel == "./":
+            rel = "."
+        return quote(rel)
