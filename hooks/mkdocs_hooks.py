@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -19,6 +21,7 @@ from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
 from kb.problems import Problem
 from kb.render import fill
+from kb.search import SearchIndexer
 from kb.site import build_site
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
@@ -32,6 +35,8 @@ class _State:
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
     blocks: dict[str, list[str]] = {}  # src_uri -> generated HTML blocks of that page
+    searchable: set[str] = set()  # src_uris of the pages that go into the search index
+    indexer: SearchIndexer | None = None
 
 
 def data_dir(config) -> Path:
@@ -74,6 +79,11 @@ def on_files(files: Files, config) -> Files:
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.blocks = {page.src_uri: page.blocks for page in pages}
+    # records and hand-written pages are searched; generated listings only lead to them
+    _State.searchable = {p.src_uri for p in pages if p.source is not None}
+    _State.searchable |= {f.src_uri for f in files.documentation_pages() if f.generated_by is None}
+    _close_indexer()
+    _State.indexer = SearchIndexer()
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -88,10 +98,66 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_env(env, config, files):
+    """`tb_shared`: render a template part once per folder and reuse it (docs/overrides/main.html).
+
+    Relative links depend only on the folder a page is served from, so pages outside the
+    navigation that share a folder share their navigation and tabs to the byte.
+    """
+    shared: dict[tuple[str, str], str] = {}
+
+    @jinja2.pass_context
+    def tb_shared(context, name: str, caller) -> str:
+        key = (name, posixpath.dirname(context["page"].url.rstrip("/")))
+        if key not in shared:
+            shared[key] = caller()
+        return shared[key]
+
+    env.globals["tb_shared"] = tb_shared
+    return env
+
+
 def on_page_content(html: str, page, config, files) -> str:
     """Put the generated HTML blocks into the page MkDocs converted from the Markdown skeleton."""
     blocks = _State.blocks.get(page.file.src_uri)
-    return fill(html, blocks) if blocks else html
+    if blocks:
+        html = fill(html, blocks)
+    if page.file.src_uri in _State.searchable:
+        # index the page's own content only (not the header, navigation or footer), without "¶" marks
+        html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        html = f"<div data-pagefind-body>{html}</div>"
+    return html
+
+
+def on_post_page(output: str, page, config) -> str:
+    if _State.indexer is not None and page.file.src_uri in _State.searchable:
+        _State.indexer.add(output, "/" + page.url)
+    return output
+
+
+def on_post_build(config) -> None:
+    """Write the search index next to the pages; the reader's browser fetches it in chunks."""
+    if _State.indexer is not None:
+        try:
+            _State.indexer.finish(Path(config.site_dir) / "pagefind")
+        except Exception as e:
+            raise PluginError(f"生成搜索索引失败：{type(e).__name__}: {e}") from None
+        finally:
+            _close_indexer()
+
+
+def on_build_error(error) -> None:
+    _close_indexer()
+
+
+def on_shutdown() -> None:
+    _close_indexer()
+
+
+def _close_indexer() -> None:
+    if _State.indexer is not None:
+        _State.indexer.close()
+        _State.indexer = None
 
 
 def on_serve(server, config, builder):

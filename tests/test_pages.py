@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
+from sitecrawl import resolve
+
 from kb.load import load_knowledge_base
 from kb.render import fill
 from kb.site import PAGE_SIZE, build_site
@@ -28,10 +32,15 @@ def test_long_listings_are_paginated(data):
     first, last = pages["cases/unit/jiaoyu.md"], pages["cases/unit/jiaoyu/page/3.md"]
     assert first.count("<li>") == PAGE_SIZE and last.count("<li>") == 6  # one page of entries, not all of them
     assert "共 66 条，第 1 / 3 页" in first and "共 66 条，第 3 / 3 页" in last
-    assert '<a href="page/2/" rel="next">下一页 »</a>' in first
-    assert '<a href="../2/" rel="prev">« 上一页</a>' in last
+    assert targets(first, "cases/unit/jiaoyu/", "下一页 »") == ["cases/unit/jiaoyu/page/2"]
+    assert targets(last, "cases/unit/jiaoyu/page/3/", "« 上一页") == ["cases/unit/jiaoyu/page/2"]
     # the section landing page previews, and links to the full listing
-    assert '<a href="theme/guoying/">查看全部 66 条 »</a>' in pages["cases/index.md"]
+    assert targets(pages["cases/index.md"], "cases/", "查看全部 66 条 »") == ["cases/theme/guoying"]
     # pages are the same size whatever the number of records
     sizes = [len(pages[u]) for u in ("cases/year/2025.md", "cases/year/2025/page/2.md")]
     assert abs(sizes[0] - sizes[1]) < sizes[0] * 0.3
+
+
+def targets(html: str, page_url: str, text: str) -> list[str]:
+    """Where the links with this text on the page lead, as site paths."""
+    return [resolve(page_url, href)[0] for href, t in re.findall(r'<a href="([^"]+)"[^>]*>([^<]*)</a>', html) if t == text]

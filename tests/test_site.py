@@ -187,3 +187,22 @@ def test_record_pages_do_not_grow_with_the_knowledge_base(sample_site):
     sizes = {p: p.stat().st_size for p in sample_site.rglob("*.html")}
     largest = max(sizes, key=sizes.get)
     assert sizes[largest] < 60_000, largest
+
+
+def test_navigation_tabs_lead_to_their_sections_from_every_folder(pages):
+    """Pages outside the navigation share one rendering of it per folder (docs/overrides/main.html)."""
+    expected = {"标准规范": "standards", "支部工作法": "methods", "典型案例": "cases", "月度专刊": "issues",
+                "单位": "units", "标签": "tags", "关于": "about", "首页": ""}
+    checked = 0
+    for url in ("standards/sanhui-yike/", "cases/jiaodi-ji-jiaozheng/", "methods/sibi-tan/", "issues/2026-06/",
+                "tags/党费/", "units/caizheng/", "cases/unit/caizheng/", "standards/category/zuzhi-shenghuo/", "404.html"):
+        page = pages[url]
+        html = page.path.read_text(encoding="utf-8")
+        for label, section in expected.items():
+            hrefs = re.findall(r'<a href="([^"]+)" class="md-tabs__link">\s*' + label + r"\s*</a>", html)
+            assert hrefs, (url, label)
+            for href in hrefs:
+                target = resolve(url, href)[0] if not href.startswith("/") else href.strip("/.")  # 404.html: from the root
+                assert target == section, (url, label, href)
+                checked += 1
+    assert checked >= 9 * 8

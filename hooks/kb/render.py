@@ -8,6 +8,10 @@ Markdown: the title, the headings (for the table of contents and anchors) and th
 editors write in Markdown. That keeps Markdown conversion, the slowest step of a build,
 proportional to what editors wrote, not to what the site generates.
 
+Links are written as ROOT + path from the site root, and ROOT is replaced by the page's way
+back to the root ("../../") when the page is done. So a piece of HTML that only links
+(a record's entry in a listing) is the same on every page and is rendered once.
+
 Templates autoescape: a value from the data is shown as typed, never as markup.
 """
 
@@ -25,6 +29,7 @@ from .urls import Urls, record_uri, tag_uri
 
 TEMPLATES = Path(__file__).parent / "templates"
 PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
+ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 
@@ -48,6 +53,8 @@ def fill(content: str, blocks: list[str]) -> str:
 class Renderer:
     def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.urls = urls
+        self._blocks: list[str] = []  # HTML blocks of the page being rendered
+        self._entries: dict[tuple[int, bool], Markup] = {}
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -55,37 +62,45 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        env.filters["md"] = md_text
-        env.filters["excerpt"] = excerpt
-        env.filters["markdown"] = Markup  # an editor's Markdown field, handed to MkDocs as written
-        env.globals.update(STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb)
-        self.env = env
         tax = kb.taxonomy
-        self._term_uris = {
+        term_uris = {
             "unit": {t.name: f"units/{t.slug}.md" for t in tax.units},
             "theme": {t.name: f"cases/theme/{t.slug}.md" for t in tax.themes},
             "standards": {t.name: f"standards/category/{t.slug}.md" for t in tax.categories["standards"]},
             "methods": {t.name: f"methods/category/{t.slug}.md" for t in tax.categories["methods"]},
         }
 
-    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str]]:
-        """(Markdown source with placeholders, HTML blocks) of one page."""
-        blocks: list[str] = []
-        urls, terms = self.urls, self._term_uris
-
-        def html(caller) -> Markup:
-            blocks.append(str(caller()).strip())
-            return Markup(f"\n<!--tb:{len(blocks) - 1}-->\n")
-
         def link(target: Record | str) -> str:
-            return urls.link(here, target if isinstance(target, str) else record_uri(target))
+            return ROOT + urls.href(target if isinstance(target, str) else record_uri(target))
 
         def term_link(field: str, record: Record) -> str:
-            table = terms[field] if field in ("unit", "theme") else terms[record.kind.folder]
-            return urls.link(here, table[record.data[field]])
+            table = term_uris[field] if field in ("unit", "theme") else term_uris[record.kind.folder]
+            return ROOT + urls.href(table[record.data[field]])
 
-        markdown = self.env.get_template(template).render(
-            here=here, html=html, link=link, term_link=term_link,
-            tag_link=lambda t: urls.link(here, tag_uri(t)), asset=lambda path: urls.link(here, path), **context
+        env.filters.update(md=md_text, excerpt=excerpt, markdown=Markup)  # `markdown`: an editor's field, as written
+        env.globals.update(
+            STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb,
+            html=self._html, link=link, term_link=term_link, entry=self._entry,
+            tag_link=lambda tag: ROOT + urls.href(tag_uri(tag)), asset=lambda path: ROOT + urls.href(path),
         )
-        return markdown, blocks
+        self.env = env
+        self._macros = env.get_template("_macros.md").module
+
+    def _html(self, caller) -> Markup:
+        self._blocks.append(str(caller()).strip())
+        return Markup(f"\n<!--tb:{len(self._blocks) - 1}-->\n")
+
+    def _entry(self, record: Record, kind_label: bool = False) -> Markup:
+        """A record's line in a listing: the same on every page, so rendered once."""
+        key = (id(record), kind_label)
+        if key not in self._entries:
+            self._entries[key] = self._macros.entry_html(record, kind_label)
+        return self._entries[key]
+
+    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str]]:
+        """(Markdown source with placeholders, HTML blocks) of one page."""
+        self._blocks = []
+        markdown = self.env.get_template(template).render(here=here, **context)
+        prefix = self.urls.prefix(here) or "./"
+        blocks = [b.replace(ROOT, prefix) for b in self._blocks]
+        return markdown.replace(ROOT, prefix), blocks

@@ -2,7 +2,8 @@
 
 A page is named by its Markdown source path (src_uri, as MkDocs names it). Its URL follows
 MkDocs' rule: with directory URLs `standards/foo.md` is served at `standards/foo/`, without
-them at `standards/foo.html`. Links are always relative, so the site works under any sub-path.
+them at `standards/foo.html`. Links are always relative (the way back to the site root, then
+the target's path), so the site works under any sub-path.
 """
 
 from __future__ import annotations
@@ -33,14 +34,11 @@ class Urls:
             return folder if self.directory_urls else folder + "index.html"
         return stem + "/" if self.directory_urls else stem + ".html"
 
-    def link(self, here: str, target: str) -> str:
-        """A relative href from page `here` to page or file `target` (src_uri or asset path)."""
-        here_url = self.url(here)
-        target_url = self.url(target) if target.endswith(".md") else target
-        base = posixpath.dirname(here_url + "x")  # the folder `here` is served from
-        rel = posixpath.relpath(target_url or ".", base or ".")
-        if target_url.endswith("/") and not rel.endswith("/"):
-            rel += "/"
-        if rel == "./":
-            rel = "."
-        return quote(rel)
+    def href(self, target: str) -> str:
+        """`target` (src_uri or asset path) as a URL path from the site root, quoted for an href."""
+        return quote(self.url(target) if target.endswith(".md") else target)
+
+    def prefix(self, here: str) -> str:
+        """What leads from page `here` back to the site root: "", "../", "../../", …"""
+        folder = posixpath.dirname(self.url(here) + "x")
+        return "../" * (folder.count("/") + 1) if folder else ""

@@ -1,0 +1,200 @@
+/* 党建口袋工具书 — site search with Pagefind, in Material's header.
+ *
+ * The index lives in <site>/pagefind/ and is fetched in chunks: nothing is loaded until the
+ * reader focuses the search box, and then only what the query needs. Results show kind, unit
+ * and date; facets narrow them by kind, category, unit and year. Keys: "/", "s" or "f" focus
+ * the box, Esc closes it, ↑/↓ move through results, Enter opens the selected one.
+ */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-tb-search]");
+  if (!root) return;
+  var toggle = document.getElementById("__search");
+  var input = root.querySelector(".md-search__input");
+  var form = root.querySelector(".md-search__form");
+  var meta = root.querySelector(".md-search-result__meta");
+  var list = root.querySelector(".md-search-result__list");
+  var facetBox = root.querySelector(".tb-facets");
+
+  var FACETS = [["kind", "类型"], ["category", "类别"], ["unit", "单位"], ["year", "年份"]];
+  var PAGE = 10;
+  var config = JSON.parse(document.getElementById("__config").textContent);
+  var base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+
+  var pagefind = null;
+  var loading = null;
+  var active = {};        // facet -> selected value
+  var results = [];       // current result handles
+  var shown = 0;
+  var generation = 0;     // drops answers to queries that were superseded
+
+  function load() {
+    if (!loading) {
+      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+        return pf.options({
+          baseUrl: base.pathname,
+          excerptLength: 40,
+          ranking: { metaWeights: { title: 8 } }
+        }).then(function () { pagefind = pf; return pf; });
+      }).catch(function () {
+        meta.textContent = "搜索暂时无法使用：没有找到搜索索引。请联系网站管理员。";
+        throw new Error("pagefind not available");
+      });
+    }
+    return loading;
+  }
+
+  function open() {
+    if (toggle && !toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    load();
+  }
+
+  function close() {
+    if (toggle && toggle.checked) {
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    input.blur();
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function filters() {
+    var f = {};
+    Object.keys(active).forEach(function (k) { f[k] = active[k]; });
+    return f;
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var mine = ++generation;
+    if (!query) {
+      results = []; shown = 0; list.textContent = ""; facetBox.hidden = true;
+      meta.textContent = "输入关键词开始搜索，如：支委会、党费、发展对象";
+      return;
+    }
+    meta.textContent = "正在搜索……";
+    load().then(function (pf) {
+      return pf.debouncedSearch(query, { filters: filters() }, 120);
+    }).then(function (search) {
+      if (!search || mine !== generation) return;
+      results = search.results; shown = 0; list.textContent = "";
+      renderFacets(search.filters);
+      if (!results.length) { empty(query); return; }
+      meta.textContent = "共找到 " + results.length + " 条结果";
+      more();
+    }).catch(function () { /* message already shown by load() */ });
+  }
+
+  function empty(query) {
+    meta.textContent = "";
+    var box = el("div", "tb-empty md-typeset");
+    box.appendChild(el("p", null, "没有找到与“" + query + "”相关的内容。"));
+    var tips = el("ul");
+    tips.appendChild(el("li", null, "换一个说法，或减少关键词，如把“支部委员会会议”改为“支委会”"));
+    if (Object.keys(active).length) tips.appendChild(el("li", null, "取消上方已选的筛选条件"));
+    var browse = el("li", null, "按栏目浏览：");
+    [["标准规范", "standards/"], ["支部工作法", "methods/"], ["典型案例", "cases/"], ["月度专刊", "issues/"]].forEach(function (s, i) {
+      if (i) browse.appendChild(document.createTextNode("、"));
+      var a = el("a", null, s[0]); a.href = new URL(s[1], base).href; browse.appendChild(a);
+    });
+    tips.appendChild(browse);
+    box.appendChild(tips);
+    var li = el("li", "md-search-result__item"); li.appendChild(box); list.appendChild(li);
+  }
+
+  function more() {
+    var batch = results.slice(shown, shown + PAGE);
+    shown += batch.length;
+    var old = list.querySelector(".tb-more"); if (old) old.remove();
+    Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      items.forEach(function (d) { list.appendChild(item(d)); });
+      if (shown < results.length) {
+        var li = el("li", "md-search-result__item tb-more");
+        var b = el("button", "md-button", "显示更多结果（还有 " + (results.length - shown) + " 条）");
+        b.type = "button"; b.addEventListener("click", more);
+        li.appendChild(b); list.appendChild(li);
+      }
+    });
+  }
+
+  function item(d) {
+    var li = el("li", "md-search-result__item");
+    var a = el("a", "md-search-result__link"); a.href = d.url; a.tabIndex = -1;
+    var art = el("article", "md-search-result__article md-typeset");
+    var m = d.meta || {};
+    var line = [m.kind, m.unit, m.date].filter(Boolean).join(" · ");
+    if (line) art.appendChild(el("div", "tb-result-meta", line));
+    art.appendChild(el("h1", null, m.title || d.url));
+    var p = el("p"); p.innerHTML = d.excerpt; // Pagefind escapes page text and adds only <mark>
+    art.appendChild(p);
+    a.appendChild(art); li.appendChild(a);
+    return li;
+  }
+
+  function renderFacets(counts) {
+    facetBox.textContent = "";
+    var any = false;
+    FACETS.forEach(function (f) {
+      var values = counts && counts[f[0]] ? counts[f[0]] : {};
+      var names = Object.keys(values).filter(function (v) { return values[v] > 0 || active[f[0]] === v; });
+      if (!names.length) return;
+      names.sort(function (a, b) { return f[0] === "year" ? (a < b ? 1 : -1) : values[b] - values[a]; });
+      any = true;
+      var row = el("div", "tb-facet");
+      row.appendChild(el("span", "tb-facet__name", f[1]));
+      names.slice(0, 12).forEach(function (v) {
+        var b = el("button", "tb-chip" + (active[f[0]] === v ? " tb-chip--on" : ""), v + " " + values[v]);
+        b.type = "button";
+        b.setAttribute("aria-pressed", active[f[0]] === v ? "true" : "false");
+        b.addEventListener("click", function () {
+          if (active[f[0]] === v) delete active[f[0]]; else active[f[0]] = v;
+          run(); input.focus();
+        });
+        row.appendChild(b);
+      });
+      facetBox.appendChild(row);
+    });
+    facetBox.hidden = !any;
+  }
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll("a.md-search-result__link")); }
+
+  input.addEventListener("focus", open);
+  input.addEventListener("input", run);
+  form.addEventListener("reset", function () { active = {}; setTimeout(run, 0); });
+  if (toggle) toggle.addEventListener("change", function () {
+    if (toggle.checked && document.activeElement !== input) setTimeout(function () { input.focus(); }, 50);
+  });
+
+  document.addEventListener("keydown", function (e) {
+    var typing = e.target instanceof HTMLElement && (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
+    if (!toggle || !toggle.checked) {
+      if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === "/" || e.key === "s" || e.key === "f")) {
+        e.preventDefault(); open(); input.focus(); input.select();
+      }
+      return;
+    }
+    if (e.key === "Escape") { e.preventDefault(); close(); return; }
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      var all = [input].concat(links());
+      var i = all.indexOf(document.activeElement);
+      var next = all[(Math.max(i, 0) + (e.key === "ArrowDown" ? 1 : all.length - 1)) % all.length];
+      e.preventDefault(); next.focus();
+      return;
+    }
+    if (e.key === "Enter" && e.target === input) {
+      var first = links()[0];
+      if (first) { e.preventDefault(); location.href = first.href; }
+    }
+  });
+})();
