@@ -73,6 +73,23 @@ def cmd_synth(args) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args) -> int:
+    from bench import run, table
+
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 10:
+        print(f"用法错误：--sizes 应为逗号分隔的记录数（每个不少于 10），如 1000,10000；收到 {args.sizes!r}", file=sys.stderr)
+        return EXIT_USAGE
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    rows = run(sizes, args.seed, args.query, Path(args.json), Path(args.keep) if args.keep else None)
+    print(table(rows))
+    print(f"结果已写入 {args.json}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _ensure(requirements: str) -> None:
     """Install the pinned requirements unless every pin is already satisfied."""
     from importlib import metadata
@@ -119,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, metavar="目录", help="输出目录（须为空或不存在）")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据（默认 1）")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("bench", help="生成合成数据并测量构建用时、内存、输出大小和搜索下载量")
+    p.add_argument("--sizes", default="1000,10000", metavar="N,N", help="各次测量的记录数（默认 1000,10000）")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="合成数据的随机种子（默认 1）")
+    p.add_argument("--query", default="党费", metavar="词", help="测量搜索用的关键词（默认 党费）")
+    p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
+    p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")

@@ -19,7 +19,8 @@ from .urls import Urls, record_uri, tag_uri
 
 PAGE_SIZE = 30  # records per listing page
 TERMS_PAGE_SIZE = 300  # terms per term-index page
-PREVIEW = 8  # records shown per group on a section's landing page
+PREVIEW = 5  # records shown per group on a section's landing page
+FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
 
 
 @dataclass
@@ -44,6 +45,10 @@ class Group:
     title: str
     uri: str  # first page of its listing
     records: list[Record]
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
 
 
 class SiteBuilder:
@@ -90,13 +95,20 @@ class SiteBuilder:
         case_years = self._years(cases, "cases/year")
         for group in (*std_cats, *met_cats, *met_units, *case_themes, *case_units, *case_years):
             self._listing(group.uri, group.title, group.records, kind_label=True)
+        facets = {
+            "standards/category": ("标准规范 · 按类别", std_cats), "methods/category": ("支部工作法 · 按类别", met_cats),
+            "methods/unit": ("支部工作法 · 按单位", met_units), "cases/theme": ("典型案例 · 按主题", case_themes),
+            "cases/unit": ("典型案例 · 按单位", case_units), "cases/year": ("典型案例 · 按年份", case_years),
+        }
+        for base, (title, groups) in facets.items():
+            self._terms(f"{base}/index.md", title, [g for g in groups if g.records], "")
 
         self._page("standards/index.md", "section.md", section=STANDARD, count=len(standards),
                    blocks=[("按类别", std_cats)], facets=[])
         self._page("methods/index.md", "section.md", section=METHOD, count=len(methods),
-                   blocks=[("按类别", met_cats)], facets=[("按单位", met_units)])
-        self._page("cases/index.md", "section.md", section=CASE, count=len(cases),
-                   blocks=[("按主题", case_themes)], facets=[("按年份", case_years), ("按单位", case_units)])
+                   blocks=[("按类别", met_cats)], facets=[("按单位", "methods/unit/index.md", met_units)])
+        self._page("cases/index.md", "section.md", section=CASE, count=len(cases), blocks=[("按主题", case_themes)],
+                   facets=[("按年份", "cases/year/index.md", case_years), ("按单位", "cases/unit/index.md", case_units)])
         self._listing("issues/index.md", ISSUE.label, issues, group_by_year=True,
                       intro="一月一个主题、一期数个典型。按出刊时间由近及远排列。")
 
@@ -168,7 +180,7 @@ class SiteBuilder:
 
     def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
         in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
-        markdown, blocks = self.render(template, uri, preview=PREVIEW, **context)
+        markdown, blocks = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
         self.pages.append(Page(uri, markdown, blocks, source, in_nav))
 
 

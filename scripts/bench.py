@@ -1,0 +1,194 @@
+"""`toolbook.py bench`: build synthetic knowledge bases of given sizes and measure them.
+
+Per size: wall seconds of `mkdocs build`, ms per record, peak memory, output size, the
+largest HTML page, and what one search costs a reader (bytes downloaded and seconds from
+the last keystroke to the first results, measured in headless Chromium when it is
+installed). Timing and memory use the standard library only (time, os.wait4, /proc).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from synth import synthesize
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def build(data: Path, site: Path) -> dict:
+    """Run `mkdocs build` once, as a user would, and measure it."""
+    env = dict(os.environ, TOOLBOOK_DATA=str(data), NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree_peak = _TreeRss(proc.pid)
+    tree_peak.start()
+    stderr = proc.stderr.read()
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    else:  # Windows: no wait4; memory is not measured
+        proc.wait()
+        peak = None
+    seconds = time.perf_counter() - start
+    tree_peak.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"mkdocs build 失败：\n{stderr.decode('utf-8', 'replace')[-2000:]}")
+    return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree_peak.mb}
+
+
+class _TreeRss(threading.Thread):
+    """Samples the summed RSS of a process and its children (Linux /proc), for the true peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._halt = pid, 0, threading.Event()
+
+    @property
+    def mb(self):
+        return self.peak / 2**20 if self.peak else None
+
+    def run(self):
+        if not Path("/proc").is_dir():
+            return
+        while not self._halt.wait(0.2):
+            self.peak = max(self.peak, sum(_rss(p) for p in _tree(self.pid)))
+
+    def stop(self):
+        self._halt.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{pids[i]}/task/{pids[i]}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        i += 1
+    return pids
+
+
+def _rss(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def measure_output(site: Path) -> dict:
+    total, largest, largest_path, pages = 0, 0, "", 0
+    for path in site.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            if path.suffix == ".html":
+                pages += 1
+                if size > largest:
+                    largest, largest_path = size, path.relative_to(site).as_posix()
+    return {"output_mb": total / 2**20, "html_pages": pages, "largest_html_kb": largest / 1024, "largest_html": largest_path}
+
+
+def measure_search(site: Path, query: str) -> dict:
+    """A reader's first search, cold: bytes fetched after typing, and time until results show."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"search_kb": None, "search_seconds": None, "search_note": "未安装 playwright"}
+    if not Path(CHROMIUM).exists():
+        return {"search_kb": None, "search_seconds": None, "search_note": f"未找到 {CHROMIUM}"}
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            requests = []
+            page.on("requestfinished", lambda r: requests.append(r))
+            page.goto(f"http://127.0.0.1:{server.server_port}/")
+            page.wait_for_load_state("networkidle")
+            before = len(requests)
+            page.keyboard.press("/")
+            page.keyboard.insert_text(query)
+            start = time.perf_counter()
+            page.wait_for_function(
+                "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=30000)
+            seconds = time.perf_counter() - start
+            page.wait_for_load_state("networkidle")
+            count = page.locator(".md-search-result__meta").inner_text()
+            size = 0
+            for r in requests[before:]:
+                sizes = r.sizes()
+                size += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            browser.close()
+    finally:
+        server.shutdown()
+    return {"search_kb": size / 1024, "search_seconds": seconds, "search_query": query, "search_results": count}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def run(sizes: list[int], seed: int, query: str, out: Path | None, keep: Path | None) -> list[dict]:
+    rows = []
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="toolbook-bench-"))
+    for n in sizes:
+        data, site = work / f"data-{n}", work / f"site-{n}"
+        if not data.exists():
+            synthesize(n, data, seed)
+        print(f"[{n} 条记录] 正在生成网站……", file=sys.stderr, flush=True)
+        row = {"records": n, **build(data, site)}
+        row["ms_per_record"] = row["seconds"] * 1000 / n
+        row.update(measure_output(site))
+        row.update(measure_search(site, query))
+        rows.append(row)
+        print(format_row(row), file=sys.stderr, flush=True)
+    if len(rows) > 1:
+        for row in rows[1:]:
+            row["time_ratio_to_first"] = row["seconds"] / rows[0]["seconds"]
+            row["size_ratio_to_first"] = row["records"] / rows[0]["records"]
+    if out:
+        out.write_text(json.dumps({"machine": machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+    if not keep:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+HEADER = ("记录数", "用时(秒)", "毫秒/条", "内存峰值(MB)", "进程树峰值(MB)", "输出(MB)", "最大页面(KB)", "搜索下载(KB)", "搜索用时(秒)")
+
+
+def format_row(r: dict) -> str:
+    def f(v, fmt):
+        return "—" if v is None else format(v, fmt)
+    return " | ".join([str(r["records"]), f(r["seconds"], ".1f"), f(r["ms_per_record"], ".2f"), f(r["peak_rss_mb"], ".0f"),
+                       f(r["peak_tree_rss_mb"], ".0f"), f(r["output_mb"], ".1f"), f(r["largest_html_kb"], ".1f"),
+                       f(r.get("search_kb"), ".0f"), f(r.get("search_seconds"), ".2f")])
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + format_row(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
