@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
 from kb.problems import Problem
-from kb.render import fill
+from kb.render import fill, pack, unpack
 from kb.search import SearchIndexer
 from kb.site import build_site
 
@@ -34,7 +34,7 @@ class _State:
     root: Path | None = None
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
-    blocks: dict[str, list[str]] = {}  # src_uri -> generated HTML blocks of that page
+    blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
     searchable: set[str] = set()  # src_uris of the pages that go into the search index
     indexer: SearchIndexer | None = None
 
@@ -78,7 +78,7 @@ def on_files(files: Files, config) -> Files:
         pages, assets = build_site(_State.kb, directory_urls=config.use_directory_urls)
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
-    _State.blocks = {page.src_uri: page.blocks for page in pages}
+    _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
     # records and hand-written pages are searched; generated listings only lead to them
     _State.searchable = {p.src_uri for p in pages if p.source is not None}
     _State.searchable |= {f.src_uri for f in files.documentation_pages() if f.generated_by is None}
@@ -114,25 +114,30 @@ def on_env(env, config, files):
         return shared[key]
 
     env.globals["tb_shared"] = tb_shared
+    env.globals["tb_shareable"] = lambda page: bool(page and page.file and page.file.inclusion == InclusionLevel.NOT_IN_NAV)
+    env.auto_reload = False  # templates do not change during a build: skip a file check per page
     return env
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    """Put the generated HTML blocks into the page MkDocs converted from the Markdown skeleton."""
-    blocks = _State.blocks.get(page.file.src_uri)
-    if blocks:
-        html = fill(html, blocks)
+    """Mark what search indexes: the page's own content, not the header, navigation or "¶" marks."""
     if page.file.src_uri in _State.searchable:
-        # index the page's own content only (not the header, navigation or footer), without "¶" marks
         html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
         html = f"<div data-pagefind-body>{html}</div>"
     return html
 
 
 def on_post_page(output: str, page, config) -> str:
+    """Put the generated HTML blocks into the written page, and hand the page's content to search.
+
+    The blocks are filled in only now, so that the pages MkDocs keeps in memory for the
+    whole build hold the small Markdown skeleton, not the generated HTML (see kb/render.py).
+    """
+    packed = _State.blocks.pop(page.file.src_uri, None)
+    blocks = unpack(packed) if packed else []
     if _State.indexer is not None and page.file.src_uri in _State.searchable:
-        _State.indexer.add(output, "/" + page.url)
-    return output
+        _State.indexer.add(fill(page.content, blocks), "/" + page.url)
+    return fill(output, blocks) if blocks else output
 
 
 def on_post_build(config) -> None:

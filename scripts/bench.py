@@ -192,3 +192,54 @@ def table(rows: list[dict]) -> str:
 
 def machine() -> dict:
     return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
+
+
+def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: int = 3) -> dict:
+    """Seconds from saving an edit to a record until the open page shows it, under `mkdocs serve`."""
+    import shutil
+    import socket
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"preview_seconds": None, "preview_note": "未安装 playwright"}
+    work = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
+    copy = work / "data"
+    shutil.copytree(data, copy)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    source = copy / f"{record}.yml"
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            deadline = time.time() + 60
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/{record}/")
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.5)
+            text = source.read_text(encoding="utf-8")
+            title = next(line for line in text.splitlines() if line.startswith("title:"))
+            for i in range(rounds):
+                page.wait_for_timeout(1500)  # let the previous reload settle
+                marker = f"（第{i + 1}次修改）"
+                source.write_text(text.replace(title, title + marker, 1), encoding="utf-8")
+                start = time.perf_counter()
+                page.wait_for_function("m => document.querySelector('h1') && document.querySelector('h1').textContent.includes(m)",
+                                       arg=marker, timeout=30000)
+                times.append(time.perf_counter() - start)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return {"preview_seconds": max(times), "preview_rounds": times}

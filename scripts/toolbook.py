@@ -84,6 +84,16 @@ def cmd_bench(args) -> int:
         print(f"用法错误：--sizes 应为逗号分隔的记录数（每个不少于 10），如 1000,10000；收到 {args.sizes!r}", file=sys.stderr)
         return EXIT_USAGE
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if args.preview:
+        from bench import measure_preview
+
+        result = measure_preview(ROOT / "data")
+        if result["preview_seconds"] is None:
+            print(f"无法测量：{result['preview_note']}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        rounds = "、".join(f"{t:.2f}" for t in result["preview_rounds"])
+        print(f"预览刷新：保存修改后 {result['preview_seconds']:.2f} 秒内在浏览器中看到（各次：{rounds} 秒）")
+        return EXIT_OK
     rows = run(sizes, args.seed, args.query, Path(args.json), Path(args.keep) if args.keep else None)
     print(table(rows))
     print(f"结果已写入 {args.json}", file=sys.stderr)
@@ -143,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--query", default="党费", metavar="词", help="测量搜索用的关键词（默认 党费）")
     p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
     p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
+    p.add_argument("--preview", action="store_true", help="改为测量示例数据在 mkdocs serve 下从保存修改到浏览器显示的用时")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")

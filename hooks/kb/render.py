@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import zlib
 from pathlib import Path
 
 import jinja2
@@ -50,6 +51,15 @@ def fill(content: str, blocks: list[str]) -> str:
     return PLACEHOLDER.sub(lambda m: blocks[int(m.group(1))], content)
 
 
+def pack(blocks: list[str]) -> bytes:
+    """A page's blocks, compressed while the page waits to be written (≈ 1/5 of the memory)."""
+    return zlib.compress("\x00".join(blocks).encode("utf-8"), 1)
+
+
+def unpack(packed: bytes) -> list[str]:
+    return zlib.decompress(packed).decode("utf-8").split("\x00")
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.urls = urls
@@ -61,6 +71,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,
         )
         tax = kb.taxonomy
         term_uris = {

@@ -46,9 +46,10 @@ class SearchIndexer:
         reply = self._wait(self._send({"type": "NewIndex", "config": {"force_language": LANGUAGE}}, awaited=True))
         self._index_id = reply["index_id"]
 
-    def add(self, html: str, url: str) -> None:
-        """Queue one page (its final HTML and its URL from the site root); does not wait."""
+    def add(self, content: str, url: str) -> None:
+        """Queue one page (the HTML of its content and its URL from the site root); does not wait."""
         self.pages += 1
+        html = f'<!doctype html><html lang="{LANGUAGE}"><body>{content}</body></html>'
         self._send({"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html, "file_path": None})
 
     def finish(self, output: Path) -> None:

@@ -17,10 +17,11 @@ from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, 
 from .render import Renderer
 from .urls import Urls, record_uri, tag_uri
 
-PAGE_SIZE = 30  # records per listing page
+PAGE_SIZE = 50  # records per listing page
 TERMS_PAGE_SIZE = 300  # terms per term-index page
 PREVIEW = 5  # records shown per group on a section's landing page
 FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
+BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
 
 
 @dataclass
@@ -144,7 +145,13 @@ class SiteBuilder:
 
     def _record_page(self, record: Record) -> None:
         kb = self.kb
-        context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": kb.incoming.get(record.id, [])}
+        incoming = sorted(kb.incoming.get(record.id, []), key=lambda link: (link.source.date, link.source.id), reverse=True)
+        context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": incoming[:BACKLINKS_PREVIEW],
+                   "incoming_total": len(incoming), "mentions_uri": None}
+        if len(incoming) > BACKLINKS_PREVIEW:  # a much-cited record: its page stays small, the full list gets pages
+            context["mentions_uri"] = f"{record.kind.folder}/{record.id}/mentions.md"
+            sources = list(dict.fromkeys(link.source for link in incoming))
+            self._listing(context["mentions_uri"], f"提到“{record.title}”的记录", sources, kind_label=True)
         if record.kind is CASE:
             issue = kb.issue_of_case.get(record.id)
             context["issue"] = issue
