@@ -20,8 +20,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
 from kb.problems import Problem
-from kb.render import fill, pack, unpack
-from kb.search import SearchIndexer
+from kb.render import fill, markdown_to_html, pack, search_document, unpack
+from kb.search import SearchIndexError, SearchIndexer
 from kb.site import build_site
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
@@ -35,7 +35,6 @@ class _State:
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
     blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
-    searchable: set[str] = set()  # src_uris of the pages that go into the search index
     indexer: SearchIndexer | None = None
 
 
@@ -79,11 +78,6 @@ def on_files(files: Files, config) -> Files:
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
-    # records and hand-written pages are searched; generated listings only lead to them
-    _State.searchable = {p.src_uri for p in pages if p.source is not None}
-    _State.searchable |= {f.src_uri for f in files.documentation_pages() if f.generated_by is None}
-    _close_indexer()
-    _State.indexer = SearchIndexer()
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -95,7 +89,29 @@ def on_files(files: Files, config) -> Files:
         files.append(file)
     for asset in assets:
         files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
+    _start_search_index(pages, files, config)
     return files
+
+
+def _start_search_index(pages, files: Files, config) -> None:
+    """Records and hand-written pages are searched (generated listings only lead to them).
+
+    Their content goes to the indexer now, so indexing and writing the index overlap with
+    MkDocs rendering the pages (kb/search.py).
+    """
+    _close_indexer()
+    try:
+        indexer = _State.indexer = SearchIndexer()
+        for page in pages:
+            if page.source is not None:
+                url = files.get_file_from_path(page.src_uri).url
+                indexer.add(search_document(page.markdown, page.blocks), "/" + url)
+        for file in files.documentation_pages():
+            if file.generated_by is None:
+                indexer.add(markdown_to_html(file.content_string), "/" + file.url)
+        indexer.write_in_background(Path(config.site_dir) / "pagefind")
+    except SearchIndexError as e:
+        raise PluginError(f"生成搜索索引失败：{e}") from None
 
 
 def on_env(env, config, files):
@@ -119,34 +135,23 @@ def on_env(env, config, files):
     return env
 
 
-def on_page_content(html: str, page, config, files) -> str:
-    """Mark what search indexes: the page's own content, not the header, navigation or "¶" marks."""
-    if page.file.src_uri in _State.searchable:
-        html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
-        html = f"<div data-pagefind-body>{html}</div>"
-    return html
-
-
 def on_post_page(output: str, page, config) -> str:
-    """Put the generated HTML blocks into the written page, and hand the page's content to search.
+    """Put the generated HTML blocks into the written page.
 
     The blocks are filled in only now, so that the pages MkDocs keeps in memory for the
     whole build hold the small Markdown skeleton, not the generated HTML (see kb/render.py).
     """
     packed = _State.blocks.pop(page.file.src_uri, None)
-    blocks = unpack(packed) if packed else []
-    if _State.indexer is not None and page.file.src_uri in _State.searchable:
-        _State.indexer.add(fill(page.content, blocks), "/" + page.url)
-    return fill(output, blocks) if blocks else output
+    return fill(output, unpack(packed)) if packed else output
 
 
 def on_post_build(config) -> None:
     """Write the search index next to the pages; the reader's browser fetches it in chunks."""
     if _State.indexer is not None:
         try:
-            _State.indexer.finish(Path(config.site_dir) / "pagefind")
-        except Exception as e:
-            raise PluginError(f"生成搜索索引失败：{type(e).__name__}: {e}") from None
+            _State.indexer.wait()
+        except SearchIndexError as e:
+            raise PluginError(f"生成搜索索引失败：{e}") from None
         finally:
             _close_indexer()
 

@@ -1,12 +1,13 @@
 """Page content from the Jinja templates in templates/.
 
-A template writes the page's Markdown source, but everything generated from data is HTML,
-written inside `{% call html() %}…{% endcall %}` blocks. Each block leaves a placeholder
-comment `<!--tb:N-->` in the Markdown and is kept aside; the hook puts the blocks back into
-the HTML that MkDocs made (`on_page_content`). So MkDocs converts only what really is
-Markdown: the title, the headings (for the table of contents and anchors) and the fields
-editors write in Markdown. That keeps Markdown conversion, the slowest step of a build,
-proportional to what editors wrote, not to what the site generates.
+A template writes the page's Markdown source, but everything in it except the title and the
+headings is HTML, written inside `{% call html() %}…{% endcall %}` blocks. Each block leaves a
+placeholder comment `<!--tb:N-->` in the Markdown and is kept aside; the hook puts the blocks
+back into the page when it is written (`on_post_page`). Editors' Markdown fields (a case's
+body, an issue's foreword) are converted here with one Markdown instance and split the same
+way: their headings stay in the skeleton, their text becomes blocks. So MkDocs converts only
+titles and headings, which gives every page its table of contents and readable anchors,
+while Markdown conversion, the slowest step of a build, is done once per field.
 
 Links are written as ROOT + path from the site root, and ROOT is replaced by the page's way
 back to the root ("../../") when the page is done. So a piece of HTML that only links
@@ -23,6 +24,7 @@ import zlib
 from pathlib import Path
 
 import jinja2
+import markdown as markdown_lib
 from markupsafe import Markup
 
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record
@@ -33,6 +35,9 @@ PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^(```|~~~)")
+_UNESCAPE = re.compile(r"\\(.)")
 
 
 def md_text(value) -> Markup:
@@ -60,11 +65,32 @@ def unpack(packed: bytes) -> list[str]:
     return zlib.decompress(packed).decode("utf-8").split("\x00")
 
 
+def markdown_to_html(text: str) -> str:
+    """A hand-written page's Markdown (front matter dropped) as HTML, for the search index."""
+    if text.startswith("---"):
+        text = text.split("\n---", 2)[-1] if text.count("\n---") >= 1 else text
+    return markdown_lib.markdown(text, extensions=["tables", "admonition", "sane_lists"])
+
+
+def search_document(markdown: str, blocks: list[str]) -> str:
+    """The page's content as HTML for the search index, from its skeleton and blocks (no MkDocs needed)."""
+    out = []
+    for line in markdown.split("\n---\n", 1)[-1].splitlines() if markdown.startswith("---") else markdown.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            level, text = len(heading.group(1)), _UNESCAPE.sub(r"\1", heading.group(2))
+            out.append(f"<h{level}>{text}</h{level}>")
+        elif line.strip():
+            out.append(fill(line, blocks))
+    return "\n".join(out)
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.urls = urls
         self._blocks: list[str] = []  # HTML blocks of the page being rendered
         self._entries: dict[tuple[int, bool], Markup] = {}
+        self._md = markdown_lib.Markdown(extensions=["tables", "admonition", "sane_lists"])
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -88,7 +114,7 @@ class Renderer:
             table = term_uris[field] if field in ("unit", "theme") else term_uris[record.kind.folder]
             return ROOT + urls.href(table[record.data[field]])
 
-        env.filters.update(md=md_text, excerpt=excerpt, markdown=Markup)  # `markdown`: an editor's field, as written
+        env.filters.update(md=md_text, excerpt=excerpt, markdown=self._markdown)
         env.globals.update(
             STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb,
             html=self._html, link=link, term_link=term_link, entry=self._entry,
@@ -100,6 +126,29 @@ class Renderer:
     def _html(self, caller) -> Markup:
         self._blocks.append(str(caller()).strip())
         return Markup(f"\n<!--tb:{len(self._blocks) - 1}-->\n")
+
+    def _markdown(self, text: str) -> Markup:
+        """An editor's Markdown field: headings stay Markdown (for the table of contents), the rest becomes blocks."""
+        skeleton, chunk, fenced = [], [], False
+
+        def flush():
+            if any(line.strip() for line in chunk):
+                self._md.reset()
+                self._blocks.append(self._md.convert("\n".join(chunk)))
+                skeleton.append(f"\n<!--tb:{len(self._blocks) - 1}-->\n")
+            chunk.clear()
+
+        for line in str(text).splitlines():
+            if _FENCE.match(line):
+                fenced = not fenced
+            heading = None if fenced else _HEADING.match(line)
+            if heading:
+                flush()
+                skeleton.append(f"\n{heading.group(1)} {heading.group(2)}\n")
+            else:
+                chunk.append(line)
+        flush()
+        return Markup("".join(skeleton))
 
     def _entry(self, record: Record, kind_label: bool = False) -> Markup:
         """A record's line in a listing: the same on every page, so rendered once."""

@@ -1,9 +1,10 @@
 """Full-text search index with Pagefind, built while the site is being rendered.
 
 Pagefind (`pagefind[extended]`: the Rust indexer ships in the wheel and segments Chinese)
-runs as a separate process in its `--service` mode. Pages are handed to it as they are
-written, so it indexes on the second core while MkDocs renders on the first; `finish()`
-then writes the chunked index, of which a reader downloads only what a query needs.
+runs as a separate process in its `--service` mode. Every page's content is handed to it
+before MkDocs starts rendering, so it indexes and then writes the chunked index (of which a
+reader downloads only what a query needs) on the second core while MkDocs renders on the
+first: `write_in_background()` right after the last page, `wait()` at the end of the build.
 
 We speak the service protocol directly (the one Pagefind's own Python and Node wrappers
 speak: base64-encoded JSON messages, each followed by a comma) because the Python wrapper
@@ -43,6 +44,8 @@ class SearchIndexer:
         self._reader = threading.Thread(target=self._read, name="pagefind-replies", daemon=True)
         self._reader.start()
         self.pages = 0
+        self._writer: threading.Thread | None = None
+        self._failure: SearchIndexError | None = None
         reply = self._wait(self._send({"type": "NewIndex", "config": {"force_language": LANGUAGE}}, awaited=True))
         self._index_id = reply["index_id"]
 
@@ -51,6 +54,23 @@ class SearchIndexer:
         self.pages += 1
         html = f'<!doctype html><html lang="{LANGUAGE}"><body>{content}</body></html>'
         self._send({"type": "AddFile", "index_id": self._index_id, "url": url, "file_contents": html, "file_path": None})
+
+    def write_in_background(self, output: Path) -> None:
+        """Once every queued page is indexed, write the index into `output`, without blocking."""
+        self._writer = threading.Thread(target=self._write, args=(output,), name="pagefind-write", daemon=True)
+        self._writer.start()
+
+    def wait(self) -> None:
+        """Block until the index is written; raise SearchIndexError if anything failed."""
+        self._writer.join()
+        if self._failure:
+            raise self._failure
+
+    def _write(self, output: Path) -> None:
+        try:
+            self.finish(output)
+        except SearchIndexError as e:
+            self._failure = e
 
     def finish(self, output: Path) -> None:
         """Wait until every queued page is indexed, then write the index into `output`."""
