@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import subprocess
 import threading
 from pathlib import Path
@@ -43,6 +44,11 @@ class SearchIndexer:
         self._done = threading.Condition()
         self._reader = threading.Thread(target=self._read, name="pagefind-replies", daemon=True)
         self._reader.start()
+        # pages are written to the indexer from a thread of their own, so that the build never
+        # waits for the indexer to catch up
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._write_out, name="pagefind-requests", daemon=True)
+        self._sender.start()
         self.pages = 0
         self._writer: threading.Thread | None = None
         self._failure: SearchIndexError | None = None
@@ -84,6 +90,8 @@ class SearchIndexer:
         self._wait(self._send({"type": "WriteFiles", "index_id": self._index_id, "output_path": str(output)}, awaited=True))
 
     def close(self) -> None:
+        self._outbox.put(None)
+        self._sender.join(timeout=10)
         if self._proc.poll() is None:
             try:
                 self._proc.stdin.close()
@@ -98,12 +106,18 @@ class SearchIndexer:
         if awaited:
             with self._done:
                 self._awaited.add(self._next_id)
-        message = {"message_id": self._next_id, "payload": payload}
-        try:
-            self._proc.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
-        except OSError as e:
-            raise SearchIndexError(f"Pagefind 进程意外退出：{e}") from None
+        self._outbox.put(json.dumps({"message_id": self._next_id, "payload": payload}).encode("utf-8"))
         return self._next_id
+
+    def _write_out(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            try:
+                self._proc.stdin.write(base64.b64encode(message) + b",")
+            except OSError as e:
+                with self._done:
+                    self._errors.append(f"Pagefind 进程意外退出：{e}")
+                    self._done.notify_all()
+                return
 
     def _wait(self, message_id: int) -> dict:
         with self._done:
