@@ -9,8 +9,6 @@ installed). Timing and memory use the standard library only (time, os.wait4, /pr
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import os
 import subprocess
@@ -20,12 +18,10 @@ import threading
 import time
 from pathlib import Path
 
+import browser
 from synth import synthesize
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 def build(data: Path, site: Path) -> dict:
@@ -106,45 +102,30 @@ def measure_output(site: Path) -> dict:
 
 def measure_search(site: Path, query: str) -> dict:
     """A reader's first search, cold: bytes fetched after typing, and time until results show."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return {"search_kb": None, "search_seconds": None, "search_note": "未安装 playwright"}
-    if not Path(CHROMIUM).exists():
-        return {"search_kb": None, "search_seconds": None, "search_note": f"未找到 {CHROMIUM}"}
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            requests = []
-            page.on("requestfinished", lambda r: requests.append(r))
-            page.goto(f"http://127.0.0.1:{server.server_port}/")
-            page.wait_for_load_state("networkidle")
-            before = len(requests)
-            page.keyboard.press("/")
-            page.keyboard.insert_text(query)
-            start = time.perf_counter()
-            page.wait_for_function(
-                "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=30000)
-            seconds = time.perf_counter() - start
-            page.wait_for_load_state("networkidle")
-            count = page.locator(".md-search-result__meta").inner_text()
-            size = 0
-            for r in requests[before:]:
-                sizes = r.sizes()
-                size += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            browser.close()
-    finally:
-        server.shutdown()
+    why = browser.available()
+    if why:
+        return {"search_kb": None, "search_seconds": None, "search_note": why}
+    from playwright.sync_api import sync_playwright
+
+    with browser.serve(site) as url, sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page()
+        requests = []
+        page.on("requestfinished", lambda r: requests.append(r))
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        before = len(requests)
+        start = time.perf_counter()
+        page.keyboard.press("/")
+        page.keyboard.insert_text(query)
+        page.wait_for_function(
+            "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=30000)
+        seconds = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        count = page.locator(".md-search-result__meta").inner_text()
+        size = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests[before:])
+        chromium.close()
     return {"search_kb": size / 1024, "search_seconds": seconds, "search_query": query, "search_results": count}
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def run(sizes: list[int], seed: int, query: str, out: Path | None, keep: Path | None) -> list[dict]:
@@ -199,10 +180,11 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
     import shutil
     import socket
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return {"preview_seconds": None, "preview_note": "未安装 playwright"}
+    why = browser.available()
+    if why:
+        return {"preview_seconds": None, "preview_note": why}
+    from playwright.sync_api import sync_playwright
+
     work = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
     copy = work / "data"
     shutil.copytree(data, copy)
@@ -216,8 +198,8 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
     times = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
+            chromium = browser.launch(p)
+            page = chromium.new_page()
             deadline = time.time() + 60
             while True:
                 try:
@@ -237,7 +219,7 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
                 page.wait_for_function("m => document.querySelector('h1') && document.querySelector('h1').textContent.includes(m)",
                                        arg=marker, timeout=30000)
                 times.append(time.perf_counter() - start)
-            browser.close()
+            chromium.close()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -36,6 +36,8 @@
           baseUrl: base.pathname,
           excerptLength: 40,
           ranking: { metaWeights: { title: 8 } }
+        }).then(function () {
+          return pf.filters(); // loads the facet data, so each search reports counts per facet value
         }).then(function () { pagefind = pf; return pf; });
       }).catch(function () {
         meta.textContent = "搜索暂时无法使用：没有找到搜索索引。请联系网站管理员。";

@@ -1,0 +1,68 @@
+"""A built site in a real browser: serve a folder on loopback and drive Debian's Chromium with Playwright.
+
+Used by `bench` (what a search costs a reader) and by the browser tests. Chromium comes from
+Debian's `chromium` package; Playwright's own browser download does not work here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def available() -> str | None:
+    """None when the browser can be driven, else why not (in Chinese)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "未安装 playwright"
+    if not Path(CHROMIUM).exists():
+        return f"未找到 {CHROMIUM}（Debian 软件包 chromium）"
+    return None
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve `folder` at http://127.0.0.1:<port>/ for the duration of the block; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
+    """Type `query` into the site's search box the way a reader does; return what the results show."""
+    if page.url.rstrip("/") != base_url.rstrip("/"):
+        page.goto(base_url, wait_until="domcontentloaded")
+    else:  # already there: start a fresh query
+        page.evaluate("document.querySelector('.md-search__input').value = ''")
+        page.keyboard.press("Escape")
+    page.keyboard.press("/")
+    page.keyboard.insert_text(query)
+    page.wait_for_function(
+        "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=timeout)
+    items = page.eval_on_selector_all(
+        ".md-search-result__link",
+        "els => els.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "
+        "meta: (a.querySelector('.tb-result-meta') || {}).textContent || '', excerpt: a.querySelector('p').innerHTML}))")
+    return {"results": items, "summary": page.locator(".md-search-result__meta").inner_text(),
+            "empty": page.locator(".tb-empty").count() > 0}

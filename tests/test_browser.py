@@ -1,0 +1,119 @@
+"""The built sample site in real Chromium: search as a reader uses it, and no request leaves the site.
+
+Chromium is Debian's package, driven by Playwright (scripts/browser.py); `.ci/run` installs both.
+Outside CI the tests are skipped when the browser is missing; in CI a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import browser
+import pytest
+from search_queries import QUERIES
+
+# Queries whose record Pagefind 1.5.2 does not put in the top 3: the indexer and the browser
+# segment Chinese words with different dictionaries (issue 4). Strict: fixing one fails this list.
+KNOWN_MISSES = {"支委会", "谈心谈话", "廉政风险点", "长者食堂", "全程纪实"}
+
+why = browser.available()
+if why and os.environ.get("CI"):
+    raise RuntimeError(f"浏览器测试在 CI 中必须运行：{why}")
+pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_site):
+    with browser.serve(sample_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def path_of(href: str, base: str) -> str:
+    return href.replace(base, "").rstrip("/")
+
+
+@pytest.mark.parametrize("query", list(QUERIES))
+def test_query_finds_its_record_in_the_top_3(page, site_url, query):
+    if query in KNOWN_MISSES:
+        pytest.xfail("Pagefind 1.5.2：索引与浏览器的中文分词不一致")
+    shown = browser.search(page, site_url, query)
+    top = [path_of(r["href"], site_url) for r in shown["results"][:3]]
+    assert QUERIES[query] in top, (query, top, shown["summary"])
+
+
+def test_known_misses_still_miss(page, site_url):
+    """Keeps KNOWN_MISSES honest: a query that starts to pass must leave the list."""
+    for query in KNOWN_MISSES:
+        top = [path_of(r["href"], site_url) for r in browser.search(page, site_url, query)["results"][:3]]
+        assert QUERIES[query] not in top, f"{query} 现在能搜到了：请把它移出 KNOWN_MISSES"
+
+
+def test_results_show_kind_unit_date_and_highlight_the_match(page, site_url):
+    shown = browser.search(page, site_url, "党费")
+    first = next(r for r in shown["results"] if path_of(r["href"], site_url) == "standards/dangfei")
+    assert first["title"] == "党费收缴使用和管理"
+    assert first["meta"].startswith("标准 · ") and "2026-10-15" in first["meta"]
+    assert "<mark>党费</mark>" in first["excerpt"]
+    case = next(r for r in shown["results"] if path_of(r["href"], site_url).startswith("cases/"))
+    assert case["meta"].startswith("案例 · 市")  # kind · unit · date
+
+
+def test_facets_narrow_the_results(page, site_url):
+    shown = browser.search(page, site_url, "党员")
+    kinds = {path_of(r["href"], site_url).split("/")[0] for r in shown["results"]}
+    assert len(kinds) > 1
+    page.get_by_role("button", name="标准规范", exact=False).first.click()
+    page.wait_for_function("document.querySelector('.tb-chip--on') !== null")
+    page.wait_for_timeout(500)
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "els => els.map(a => a.href)")
+    assert hrefs and all(path_of(h, site_url).startswith("standards/") for h in hrefs)
+    assert page.locator(".tb-chip--on").first.get_attribute("aria-pressed") == "true"
+
+
+def test_a_query_without_hits_gets_a_helpful_empty_state(page, site_url):
+    shown = browser.search(page, site_url, "qwertyuiop")
+    assert shown["empty"] and shown["results"] == []
+    text = page.locator(".tb-empty").inner_text()
+    assert "没有找到与“qwertyuiop”相关的内容" in text and "标准规范" in text
+
+
+def test_keyboard_shortcut_and_escape(page, site_url):
+    page.goto(site_url + "standards/sanhui-yike/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+
+
+def test_no_request_leaves_the_site(page, site_url):
+    """Every kind of page, and a search, load nothing from another host."""
+    outside = []
+    host = urlsplit(site_url).netloc
+    page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).netloc not in (host, "") else None)
+    for path in ("", "standards/", "standards/sanhui-yike/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
+                 "issues/2026-06/", "issues/", "tags/", "tags/党费/", "units/", "units/caizheng/", "about/", "404.html"):
+        page.goto(site_url + path)
+        page.wait_for_load_state("networkidle")
+    browser.search(page, site_url, "三会一课")
+    page.wait_for_load_state("networkidle")
+    assert outside == []

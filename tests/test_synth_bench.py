@@ -1,0 +1,75 @@
+"""`toolbook.py synth` makes valid data in realistic proportions; `bench` reports every figure it promises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+from conftest import ROOT
+
+from kb.load import load_knowledge_base
+from kb.model import CASE, ISSUE, METHOD, STANDARD
+
+TOOLBOOK = [sys.executable, str(ROOT / "scripts" / "toolbook.py")]
+
+
+def synth(tmp_path, records: int, seed: int, name: str):
+    out = tmp_path / name
+    result = subprocess.run([*TOOLBOOK, "synth", "--records", str(records), "--out", str(out), "--seed", str(seed)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_synth_is_valid_realistic_and_deterministic(tmp_path):
+    data = synth(tmp_path, 600, 7, "a")
+    kb, problems = load_knowledge_base(data)
+    assert problems == []
+    counts = Counter(r.kind for r in kb.records.values())
+    assert sum(counts.values()) == 600
+    assert counts[STANDARD] >= 9 and counts[CASE] > counts[METHOD] > counts[STANDARD] > counts[ISSUE] > 0
+    assert all(len(s.data["clauses"]) >= 8 for s in kb.of(STANDARD))  # few standards, many clauses
+    assert all(3 <= len(i.data["cases"]) <= 5 for i in kb.of(ISSUE))
+    months = sorted(i.id for i in kb.of(ISSUE))
+    assert len(set(months)) == len(months)  # one issue per month
+    assert len(kb.taxonomy.units) >= 20
+    assert sum(len(v) for v in kb.outgoing.values()) > 600  # cross-references at a realistic density
+    assert all(r.tags for r in kb.records.values())
+    # the same seed gives the same files; another seed gives others
+    again = synth(tmp_path, 600, 7, "b")
+    other = synth(tmp_path, 600, 8, "c")
+    first = (data / "cases" / "case-00001.yml").read_text(encoding="utf-8")
+    assert first == (again / "cases" / "case-00001.yml").read_text(encoding="utf-8")
+    assert first != (other / "cases" / "case-00001.yml").read_text(encoding="utf-8")
+
+
+def test_synth_refuses_a_folder_with_data(tmp_path):
+    (tmp_path / "keep.yml").write_text("id: x\n", encoding="utf-8")
+    result = subprocess.run([*TOOLBOOK, "synth", "--records", "50", "--out", str(tmp_path)],
+                            capture_output=True, text=True, encoding="utf-8")
+    assert result.returncode == 2 and "不是空的" in result.stderr
+    assert (tmp_path / "keep.yml").read_text(encoding="utf-8") == "id: x\n"
+
+
+def test_bench_reports_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([*TOOLBOOK, "bench", "--sizes", "60,120", "--json", str(out)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert result.returncode == 0, result.stderr
+    table = result.stdout.splitlines()
+    assert table[0].startswith("| 记录数 | 用时(秒) | 毫秒/条 | 内存峰值(MB)") and len(table) == 4
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["machine"]["cpus"] >= 1
+    rows = report["rows"]
+    assert [r["records"] for r in rows] == [60, 120]
+    for r in rows:
+        assert r["seconds"] > 0 and r["ms_per_record"] == r["seconds"] * 1000 / r["records"]
+        assert r["output_mb"] > 0 and r["html_pages"] > r["records"]
+        assert 0 < r["largest_html_kb"] < 200 and r["largest_html"].endswith(".html")
+        assert r["peak_rss_mb"] is None or r["peak_rss_mb"] > 10
+        assert "search_kb" in r and "search_seconds" in r  # measured in Chromium where it is installed
+        if r["search_kb"] is not None:
+            assert r["search_kb"] > 0 and r["search_seconds"] > 0 and r["search_results"]
+    assert rows[1]["time_ratio_to_first"] > 0 and rows[1]["size_ratio_to_first"] == 2
