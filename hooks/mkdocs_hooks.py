@@ -8,6 +8,7 @@ does not import MkDocs: `kb.load` reads and checks the data, `kb.site` lays out 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import posixpath
@@ -31,6 +32,7 @@ DATA_ENV = "TOOLBOOK_DATA"
 
 class _State:
     serving = False
+    dirty = False  # `mkdocs serve --dirty`: rebuild only the pages whose content changed
     root: Path | None = None
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
@@ -48,6 +50,7 @@ def data_dir(config) -> Path:
 
 def on_startup(command: str, dirty: bool) -> None:
     _State.serving = command == "serve"
+    _State.dirty = dirty
 
 
 def on_config(config):
@@ -82,7 +85,10 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
         inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-        file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+        if _State.dirty:
+            file = File.generated(config, page.src_uri, abs_src_path=_stable_source(config, page), inclusion=inclusion)
+        else:
+            file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
         if page.source is not None:
             # relative to the docs folder in the repository, for an "edit" button when repo_url is set
             file.edit_uri = "../data/" + page.source.relative_to(_State.root).as_posix()
@@ -91,6 +97,21 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
     _start_search_index(pages, files, config)
     return files
+
+
+def _stable_source(config, page) -> str:
+    """A file behind a generated page whose modification time changes only with the page's content.
+
+    `--dirty` rebuilds a page only when its source is newer than its output, so an edit to one
+    record rebuilds the few pages that show it, not the whole site.
+    """
+    data_key = hashlib.sha1(str(_State.root).encode("utf-8")).hexdigest()[:12]
+    path = Path(config.config_file_path).resolve().parent / ".cache" / "pages" / data_key / page.src_uri
+    text = page.markdown + "\n<!-- " + hashlib.sha1("\x00".join(page.blocks).encode("utf-8")).hexdigest() + " -->\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def _start_search_index(pages, files: Files, config) -> None:
@@ -147,7 +168,7 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_post_build(config) -> None:
     """Write the search index next to the pages; the reader's browser fetches it in chunks."""
-    if _State.indexer is not None:
+    if _State.indexer is not None and not _State.serving:
         try:
             _State.indexer.wait()
         except SearchIndexError as e:

@@ -176,7 +176,8 @@ def machine() -> dict:
 
 
 def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: int = 3) -> dict:
-    """Seconds from saving an edit to a record until the open page shows it, under `mkdocs serve`."""
+    """Seconds from saving an edit to a record until the open page shows it, under `mkdocs serve --dirty`
+    (what `toolbook.py serve` runs)."""
     import shutil
     import socket
 
@@ -192,7 +193,7 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ, TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     source = copy / f"{record}.yml"
     times = []

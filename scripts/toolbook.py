@@ -123,7 +123,8 @@ def _ensure(requirements: str) -> None:
 def cmd_serve(args) -> int:
     _ensure("requirements.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", args.addr], cwd=ROOT)
+    # --dirty: after an edit, only the pages it changes are rebuilt (see hooks/mkdocs_hooks.py)
+    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", args.addr], cwd=ROOT)
 
 
 def cmd_test(args) -> int:
