@@ -89,12 +89,31 @@
       return pf.debouncedSearch(query, { filters: filters() }, 120);
     }).then(function (search) {
       if (!search || mine !== generation) return;
-      results = search.results; shown = 0; list.textContent = "";
       renderFacets(search.filters);
-      if (!results.length) { empty(query); return; }
-      meta.textContent = "共找到 " + results.length + " 条结果";
-      more();
+      if (!search.results.length) { results = []; shown = 0; list.textContent = ""; empty(query); return; }
+      return titlesFirst(search.results, query).then(function (ordered) {
+        if (mine !== generation) return;
+        results = ordered; shown = 0; list.textContent = "";
+        meta.textContent = "共找到 " + results.length + " 条结果";
+        more();
+      });
     }).catch(function () { /* message already shown by load() */ });
+  }
+
+  // Among the best-ranked results, those whose title contains the query as typed come first:
+  // typing 党费 puts the 党费 standard on top. The data loaded here is reused for display.
+  var RERANK = 10; // the first page of results: their data is fetched for display anyway
+
+  function titlesFirst(found, query) {
+    var head = found.slice(0, RERANK);
+    return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
+      var hits = [], rest = [];
+      head.forEach(function (r, i) {
+        var title = (data[i].meta && data[i].meta.title) || "";
+        (title.indexOf(query) >= 0 ? hits : rest).push(r);
+      });
+      return hits.concat(rest, found.slice(RERANK));
+    });
   }
 
   function empty(query) {
