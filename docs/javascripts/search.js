@@ -109,6 +109,7 @@
     return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
       var hits = [], rest = [];
       head.forEach(function (r, i) {
+        r.loaded = data[i]; // shown from this, not fetched again
         var title = (data[i].meta && data[i].meta.title) || "";
         (title.indexOf(query) >= 0 ? hits : rest).push(r);
       });
@@ -137,7 +138,7 @@
     var batch = results.slice(shown, shown + PAGE);
     shown += batch.length;
     var old = list.querySelector(".tb-more"); if (old) old.remove();
-    Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+    Promise.all(batch.map(function (r) { return r.loaded || r.data(); })).then(function (items) {
       items.forEach(function (d) { list.appendChild(item(d)); });
       if (shown < results.length) {
         var li = el("li", "md-search-result__item tb-more");
