@@ -29,11 +29,31 @@
   var shown = 0;
   var generation = 0;     // drops answers to queries that were superseded
 
+  // Chinese queries. The browser's word segmenter (ICU) cuts domain words into characters
+  // (党费 → 党/费, 谈心谈话 → 谈/心/谈话), and Pagefind then matches every word that starts with
+  // 党. Instead a run of Chinese is handed to Pagefind whole: it matches the indexed words that
+  // start with it, or else with its longest prefix that the index has. Words are split only
+  // where the reader typed a space. (Pagefind builds its segmenter when it searches, so it is
+  // replaced here for Chinese only, and Pagefind is told to search on this page's thread.)
+  var NativeSegmenter = Intl.Segmenter;
+  if (NativeSegmenter) {
+    Intl.Segmenter = function (locale, options) {
+      if (options && options.granularity === "word" && /^zh/i.test(String(locale))) {
+        return { segment: function (text) {
+          return String(text).split(/(\s+)/).filter(Boolean).map(function (s) { return { segment: s }; });
+        } };
+      }
+      return new NativeSegmenter(locale, options);
+    };
+    Intl.Segmenter.supportedLocalesOf = NativeSegmenter.supportedLocalesOf;
+  }
+
   function load() {
     if (!loading) {
       loading = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
         return pf.options({
           baseUrl: base.pathname,
+          noWorker: true, // search on this thread, so that it uses the segmenter set up above
           excerptLength: 40,
           ranking: { metaWeights: { title: 8 } }
         }).then(function () {
@@ -85,19 +105,64 @@
       return;
     }
     meta.textContent = "正在搜索……";
-    load().then(function (pf) {
-      return pf.debouncedSearch(query, { filters: filters() }, 120);
+    var pieces = query.split(/\s+/).join(" ");
+    var pf;
+    load().then(function (loaded) {
+      pf = loaded;
+      return pf.debouncedSearch(pieces, { filters: filters() }, 120);
+    }).then(function (search) {
+      return search && mine === generation ? widen(pf, search, query) : null;
     }).then(function (search) {
       if (!search || mine !== generation) return;
       renderFacets(search.filters);
       if (!search.results.length) { results = []; shown = 0; list.textContent = ""; empty(query); return; }
-      return titlesFirst(search.results, query).then(function (ordered) {
+      return titlesFirst(phrasesFirst(search.results, pieces), query).then(function (ordered) {
         if (mine !== generation) return;
         results = ordered; shown = 0; list.textContent = "";
         meta.textContent = "共找到 " + results.length + " 条结果";
         more();
       });
     }).catch(function () { /* message already shown by load() */ });
+  }
+
+  // Where the indexer cut a phrase into smaller words (三会一课 → 三/会/一课), the whole phrase
+  // finds few pages. Then the query is searched again as the browser segments it, and the pages
+  // that have those pieces side by side are added after the first results.
+  var FEW = 5;
+
+  function widen(pf, search, query) {
+    if (search.results.length >= FEW || !NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return search;
+    var words = [];
+    for (var part of new NativeSegmenter("zh", { granularity: "word" }).segment(query)) {
+      if (part.isWordLike) words.push(part.segment);
+    }
+    if (words.length < 2) return search;
+    var split = words.join(" ");
+    return pf.search(split, { filters: filters() }).then(function (more) {
+      var seen = new Set(search.results.map(function (r) { return r.id; }));
+      var extra = phrasesFirst(more.results, split).filter(function (r) { return !seen.has(r.id) && r.phrase; });
+      search.results = search.results.concat(extra);
+      return search;
+    });
+  }
+
+  // A query of several words (党员 活动室) matches pages that have them in any order and place;
+  // pages that have them side by side, as typed, come first. Pagefind reports the positions of
+  // matched words with each result, so this costs no download.
+  function phrasesFirst(found, pieces) {
+    var n = pieces.split(" ").length;
+    if (n < 2) return found;
+    var together = [], apart = [];
+    found.forEach(function (r) {
+      var at = new Set(r.words || []);
+      var hit = (r.words || []).some(function (w) {
+        for (var k = 1; k < n; k++) if (!at.has(w + k)) return false;
+        return true;
+      });
+      r.phrase = hit;
+      (hit ? together : apart).push(r);
+    });
+    return together.concat(apart);
   }
 
   // Among the best-ranked results, those whose title contains the query as typed come first:
