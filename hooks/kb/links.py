@@ -71,8 +71,9 @@ def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), u
             kb.records[record.id] = record
 
     checked = [*kb.records.values(), *partial]
+    names = {which: [t.name for t in _terms(kb, which)] for fields in TERM_FIELDS.values() for which in fields.values()}
     for record in checked:
-        _check_terms(kb, record, problem)
+        _check_terms(record, names, problem)
         _check_images(kb, record, problem)
     _check_issues(kb, problem)
     for record in checked:
@@ -86,10 +87,10 @@ def _terms(kb: KnowledgeBase, which: str) -> list[Term]:
     return getattr(kb.taxonomy, which)
 
 
-def _check_terms(kb: KnowledgeBase, record: Record, problem) -> None:
+def _check_terms(record: Record, all_names: dict[str, list[str]], problem) -> None:
     for name, which in TERM_FIELDS[record.kind].items():
         value = record.get(name)
-        names = [t.name for t in _terms(kb, which)]
+        names = all_names[which]
         if not isinstance(value, str) or value in names:
             continue
         near = suggest(value, names)
@@ -98,9 +99,11 @@ def _check_terms(kb: KnowledgeBase, record: Record, problem) -> None:
 
 
 def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:
-    folder = (kb.root / IMAGE_DIR / record.id).resolve()
     images = record.get("images")
-    for i, image in enumerate(images if isinstance(images, list) else []):
+    if not images or not isinstance(images, list):
+        return
+    folder = (kb.root / IMAGE_DIR / record.id).resolve()
+    for i, image in enumerate(images):
         if not isinstance(image, dict) or not isinstance(image.get("file"), str):
             continue
         path = (folder / image["file"]).resolve()

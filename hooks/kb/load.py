@@ -59,11 +59,14 @@ def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Pat
     """The record files of one folder, refusing links that lead outside the data directory."""
     if not folder.is_dir():
         return []
+    real_root = root.resolve()
+    folder_escapes = not _inside(folder.resolve(), real_root)
     out = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
             continue
-        if not _inside(path.resolve(), root.resolve()):
+        # only a link (or a linked folder) can lead outside the data directory
+        if (folder_escapes or path.is_symlink()) and not _inside(path.resolve(), real_root):
             problems.append(Problem(display_path(path), 0, "", "这是一个指向数据目录以外的链接，出于安全考虑不予读取。请把文件本身放进数据目录。"))
             continue
         if path.is_file():

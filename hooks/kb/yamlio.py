@@ -22,10 +22,16 @@ import yaml
 
 from .problems import Problem, display_path, field_path
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml is bundled in PyYAML's wheels
-    _Loader = yaml.SafeLoader
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's parser, without PyYAML's YAML 1.1 tag resolution: scalars are resolved by `_scalar`."""
+
+    _TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+             yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind, value, implicit):
+        return self._TAGS[kind]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
