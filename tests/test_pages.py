@@ -44,3 +44,22 @@ def test_long_listings_are_paginated(data):
 def targets(html: str, page_url: str, text: str) -> list[str]:
     """Where the links with this text on the page lead, as site paths."""
     return [resolve(page_url, href)[0] for href, t in re.findall(r'<a href="([^"]+)"[^>]*>([^<]*)</a>', html) if t == text]
+
+
+def test_plain_text_fast_path_matches_markdown():
+    """Fields without Markdown syntax skip the Markdown pass (render.py); the HTML must be the same."""
+    import markdown
+
+    from conftest import SAMPLE
+    from kb.render import Renderer
+    from kb.urls import Urls
+
+    kb, _ = load_knowledge_base(SAMPLE)
+    renderer = Renderer(kb, Urls())
+    reference = markdown.Markdown(extensions=["tables", "admonition", "sane_lists"])
+    texts = [r.data[k] for r in kb.records.values() for k in ("body", "background", "foreword") if k in r.data]
+    texts += ["两段文字。\n\n第二段，第二行\n接着写。", "含有 <b>标签</b> 与 & 符号", "1. 第一条\n2. 第二条", "- 列表", "**加粗**",
+              "a_b", "    缩进四格", "表头 | 列\n--- | ---\n一 | 二"]
+    for text in texts:
+        reference.reset()
+        assert renderer._convert(text) == reference.convert(text), text

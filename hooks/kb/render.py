@@ -38,6 +38,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _UNESCAPE = re.compile(r"\\(.)")
+# Anything that could make Markdown of a chunk differ from plain paragraphs (checked conservatively).
+_MD_SYNTAX = re.compile(r"[*_`\[\]<>|#\\!&~=:]|^\s*(?:[-+]|\d+[.)])\s|^ {4}|^\t", re.M)
 
 
 def md_text(value) -> Markup:
@@ -133,8 +135,7 @@ class Renderer:
 
         def flush():
             if any(line.strip() for line in chunk):
-                self._md.reset()
-                self._blocks.append(self._md.convert("\n".join(chunk)))
+                self._blocks.append(self._convert("\n".join(chunk)))
                 skeleton.append(f"\n<!--tb:{len(self._blocks) - 1}-->\n")
             chunk.clear()
 
@@ -149,6 +150,14 @@ class Renderer:
                 chunk.append(line)
         flush()
         return Markup("".join(skeleton))
+
+    def _convert(self, text: str) -> str:
+        """Markdown to HTML; plain paragraphs (most fields) skip the Markdown pass, with the same result."""
+        if _MD_SYNTAX.search(text):
+            self._md.reset()
+            return self._md.convert(text)
+        paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
+        return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
 
     def _entry(self, record: Record, kind_label: bool = False) -> Markup:
         """A record's line in a listing: the same on every page, so rendered once."""
