@@ -31,6 +31,7 @@ from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record
 from .urls import Urls, record_uri, tag_uri
 
 TEMPLATES = Path(__file__).parent / "templates"
+EDITOR_EXTENSIONS = ["tables", "admonition", "sane_lists"]  # what editors' Markdown may use
 PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
 
@@ -67,17 +68,25 @@ def unpack(packed: bytes) -> list[str]:
     return zlib.decompress(packed).decode("utf-8").split("\x00")
 
 
+def without_front_matter(text: str) -> str:
+    """A page's Markdown without its leading `---` … `---` block of page settings, if it has one."""
+    lines = text.split("\n")
+    if lines[0].strip() == "---":
+        for i, line in enumerate(lines[1:], start=1):
+            if line.strip() == "---":
+                return "\n".join(lines[i + 1:])
+    return text
+
+
 def markdown_to_html(text: str) -> str:
     """A hand-written page's Markdown (front matter dropped) as HTML, for the search index."""
-    if text.startswith("---"):
-        text = text.split("\n---", 2)[-1] if text.count("\n---") >= 1 else text
-    return markdown_lib.markdown(text, extensions=["tables", "admonition", "sane_lists"])
+    return markdown_lib.markdown(without_front_matter(text), extensions=EDITOR_EXTENSIONS)
 
 
 def search_document(markdown: str, blocks: list[str]) -> str:
     """The page's content as HTML for the search index, from its skeleton and blocks (no MkDocs needed)."""
     out = []
-    for line in markdown.split("\n---\n", 1)[-1].splitlines() if markdown.startswith("---") else markdown.splitlines():
+    for line in without_front_matter(markdown).splitlines():
         heading = _HEADING.match(line)
         if heading:
             level, text = len(heading.group(1)), _UNESCAPE.sub(r"\1", heading.group(2))
@@ -92,7 +101,7 @@ class Renderer:
         self.urls = urls
         self._blocks: list[str] = []  # HTML blocks of the page being rendered
         self._entries: dict[tuple[int, bool], Markup] = {}
-        self._md = markdown_lib.Markdown(extensions=["tables", "admonition", "sane_lists"])
+        self._md = markdown_lib.Markdown(extensions=EDITOR_EXTENSIONS)
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
