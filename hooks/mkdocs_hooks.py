@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
 from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
@@ -24,6 +25,7 @@ from kb.problems import Problem
 from kb.render import fill, markdown_to_html, pack, search_document, unpack
 from kb.search import SearchIndexError, SearchIndexer
 from kb.site import build_site
+from kb.urls import Urls
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
 
@@ -37,6 +39,7 @@ class _State:
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
     blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
+    tocs: dict[str, list[dict]] = {}  # src_uri -> the headings in those blocks, for the table of contents
     indexer: SearchIndexer | None = None
 
 
@@ -76,11 +79,19 @@ def on_files(files: Files, config) -> Files:
     if _State.kb is None:  # only while serving invalid data: one page listing the problems
         files.append(File.generated(config, "index.md", content=_problems_page(_State.problems)))
         return files
+    indexer = _start_search_index()
+    urls = Urls(config.use_directory_urls)
+
+    def index(page) -> None:  # records are searched (generated listings only lead to them)
+        if page.source is not None:
+            indexer.add(search_document(page.markdown, page.blocks), "/" + urls.url(page.src_uri))
+
     try:
-        pages, assets = build_site(_State.kb, directory_urls=config.use_directory_urls)
+        pages, assets = build_site(_State.kb, directory_urls=config.use_directory_urls, on_page=index)
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
+    _State.tocs = {page.src_uri: page.toc for page in pages if page.toc}
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -95,7 +106,10 @@ def on_files(files: Files, config) -> Files:
         files.append(file)
     for asset in assets:
         files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
-    _start_search_index(pages, files, config)
+    for file in files.documentation_pages():  # hand-written pages are searched too
+        if file.generated_by is None:
+            indexer.add(markdown_to_html(file.content_string), "/" + file.url)
+    indexer.write_in_background(Path(config.site_dir) / "pagefind")
     return files
 
 
@@ -114,25 +128,29 @@ def _stable_source(config, page) -> str:
     return str(path)
 
 
-def _start_search_index(pages, files: Files, config) -> None:
-    """Records and hand-written pages are searched (generated listings only lead to them).
+def _start_search_index() -> SearchIndexer:
+    """Pagefind starts first and indexes each record as soon as its page is made, on the second core.
 
-    Their content goes to the indexer now, so indexing and writing the index overlap with
-    MkDocs rendering the pages (kb/search.py).
+    It writes the index while MkDocs renders the pages (kb/search.py); on_post_build waits for it.
     """
     _close_indexer()
     try:
-        indexer = _State.indexer = SearchIndexer()
-        for page in pages:
-            if page.source is not None:
-                url = files.get_file_from_path(page.src_uri).url
-                indexer.add(search_document(page.markdown, page.blocks), "/" + url)
-        for file in files.documentation_pages():
-            if file.generated_by is None:
-                indexer.add(markdown_to_html(file.content_string), "/" + file.url)
-        indexer.write_in_background(Path(config.site_dir) / "pagefind")
+        _State.indexer = SearchIndexer()
     except SearchIndexError as e:
         raise PluginError(f"生成搜索索引失败：{e}") from None
+    return _State.indexer
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """A generated page's table of contents: its headings are in the HTML block (kb/render.py)."""
+    toc = _State.tocs.get(page.file.src_uri)
+    if toc:
+        title = next(iter(page.toc), None)
+        if title is not None and title.level == 1:
+            title.children = list(get_toc(toc))
+        else:
+            page.toc = get_toc(toc)
+    return html
 
 
 def on_env(env, config, files):

@@ -1,13 +1,14 @@
 """Page content from the Jinja templates in templates/.
 
-A template writes the page's Markdown source, but everything in it except the title and the
-headings is HTML, written inside `{% call html() %}…{% endcall %}` blocks. Each block leaves a
-placeholder comment `<!--tb:N-->` in the Markdown and is kept aside; the hook puts the blocks
-back into the page when it is written (`on_post_page`). Editors' Markdown fields (a case's
-body, an issue's foreword) are converted here with one Markdown instance and split the same
-way: their headings stay in the skeleton, their text becomes blocks. So MkDocs converts only
-titles and headings, which gives every page its table of contents and readable anchors,
-while Markdown conversion, the slowest step of a build, is done once per field.
+A template reads like the page's Markdown source: a `# title`, `## headings`, and HTML written
+inside `{% call html() %}…{% endcall %}` blocks. Editors' Markdown fields (a case's body, an
+issue's foreword) are converted here, with one Markdown instance, and their headings become
+headings of the page. Then everything below the title becomes one HTML block: each heading
+gets its anchor (the same slug and ¶ link as MkDocs' `toc` extension gives hand-written
+pages) and an entry in the page's table of contents. MkDocs converts only the title line and a
+placeholder `<!--tb:0-->`; the hook gives the page its table of contents (`on_page_content`)
+and puts the block in place of the placeholder when the page is written (`on_post_page`).
+Markdown conversion is the slowest step of a build, so every page skips most of it.
 
 Links are written as ROOT + path from the site root, and ROOT is replaced by the page's way
 back to the root ("../../") when the page is done. So a piece of HTML that only links
@@ -25,7 +26,9 @@ from pathlib import Path
 
 import jinja2
 import markdown as markdown_lib
+from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
 from markupsafe import Markup
+from pymdownx.slugs import slugify
 
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record
 from .urls import Urls, record_uri, tag_uri
@@ -34,11 +37,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 EDITOR_EXTENSIONS = ["tables", "admonition", "sane_lists"]  # what editors' Markdown may use
 PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
+SLUGIFY = slugify(case="lower")  # heading anchors: the same function as `toc.slugify` in mkdocs.yml
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _UNESCAPE = re.compile(r"\\(.)")
+# Anything inline Markdown would change in a heading, once backslash escapes are taken out.
+_INLINE_SYNTAX = re.compile(r"[*_`\[\]<>&!\\]")
 # Anything that could make Markdown of a chunk differ from plain paragraphs (checked conservatively).
 _MD_SYNTAX = re.compile(r"[*_`\[\]<>|#\\!&~=:]|^\s*(?:[-+]|\d+[.)])\s|^ {4}|^\t", re.M)
 
@@ -139,7 +145,7 @@ class Renderer:
         return Markup(f"\n<!--tb:{len(self._blocks) - 1}-->\n")
 
     def _markdown(self, text: str) -> Markup:
-        """An editor's Markdown field: headings stay Markdown (for the table of contents), the rest becomes blocks."""
+        """An editor's Markdown field: its headings become the page's headings, the rest becomes blocks."""
         skeleton, chunk, fenced = [], [], False
 
         def flush():
@@ -175,10 +181,58 @@ class Renderer:
             self._entries[key] = self._macros.entry_html(record, kind_label)
         return self._entries[key]
 
-    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str]]:
-        """(Markdown source with placeholders, HTML blocks) of one page."""
+    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str], list[dict]]:
+        """One page: (Markdown for MkDocs: page settings, title and a placeholder; its HTML blocks; its headings).
+
+        The headings are Python-Markdown `toc_tokens` (level, id, name, children), for the table of contents.
+        """
         self._blocks = []
-        markdown = self.env.get_template(template).render(here=here, **context)
+        source = self.env.get_template(template).render(here=here, **context)
+        markdown, body, toc = self._assemble(source)
         prefix = self.urls.prefix(here) or "./"
-        blocks = [b.replace(ROOT, prefix) for b in self._blocks]
-        return markdown.replace(ROOT, prefix), blocks
+        return markdown.replace(ROOT, prefix), [body.replace(ROOT, prefix)] if body else [], toc
+
+    def _assemble(self, source: str) -> tuple[str, str, list[dict]]:
+        """Split a rendered template after its title; turn the rest into one HTML block with anchored headings."""
+        lines = source.split("\n")
+        head_end = 0
+        if lines[0].strip() == "---":  # page settings (front matter) stay for MkDocs
+            head_end = lines.index("---", 1) + 1
+        while head_end < len(lines) and not lines[head_end].startswith("# "):
+            head_end += 1
+        head = "\n".join(lines[: head_end + 1])
+        title = _HEADING.match(lines[head_end]) if head_end < len(lines) else None
+        used = {SLUGIFY(html.unescape(strip_tags(self._inline(title.group(2)))), "-")} if title else set()
+        counters: dict[str, int] = {}
+        parts, tokens, text = [], [], []
+        for line in lines[head_end + 1:]:
+            placeholder = PLACEHOLDER.fullmatch(line.strip())
+            heading = None if placeholder else _HEADING.match(line)
+            if (placeholder or heading) and text:
+                parts.append(self._convert("\n".join(text)))  # plain Markdown outside html() (rare)
+                text.clear()
+            if placeholder:
+                parts.append(self._blocks[int(placeholder.group(1))])
+            elif heading:
+                level, inner = len(heading.group(1)), self._inline(heading.group(2))
+                name = strip_tags(inner)
+                anchor = unique(SLUGIFY(html.unescape(name), "-"), used, counters)
+                attr = html.escape(anchor, quote=True)
+                parts.append(f'<h{level} id="{attr}">{inner}<a class="headerlink" href="#{attr}" title="Permanent link">¶</a></h{level}>')
+                tokens.append({"level": level, "id": anchor, "name": name, "html": inner, "data-toc-label": ""})
+            elif line.strip():
+                text.append(line)
+        if text:
+            parts.append(self._convert("\n".join(text)))
+        if not parts:
+            return head + "\n", "", []
+        return head + "\n\n<!--tb:0-->\n", "\n".join(parts), nest_toc_tokens(tokens)
+
+    def _inline(self, text: str) -> str:
+        """A heading's text (Markdown, one line) as HTML."""
+        plain = _UNESCAPE.sub(r"\1", text)
+        if not _INLINE_SYNTAX.search(_UNESCAPE.sub("", text)):
+            return html.escape(plain, quote=False)
+        self._md.reset()
+        converted = self._md.convert("# " + text)
+        return converted[len("<h1>"): -len("</h1>")] if converted.startswith("<h1>") else html.escape(plain, quote=False)

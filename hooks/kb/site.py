@@ -10,6 +10,7 @@ so no page grows with the knowledge base.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,9 @@ BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all 
 @dataclass
 class Page:
     src_uri: str
-    markdown: str  # what MkDocs converts: title, headings, editors' Markdown, placeholders
-    blocks: list[str]  # the generated HTML that replaces the placeholders (see render.py)
+    markdown: str  # what MkDocs converts: page settings, the title and a placeholder
+    blocks: list[str]  # the generated HTML that replaces the placeholder (see render.py)
+    toc: list[dict]  # the headings in the blocks, as Python-Markdown's toc_tokens
     source: Path | None = None  # the YAML file behind a record page
     in_nav: bool = False
 
@@ -55,8 +57,9 @@ class Group:
 class SiteBuilder:
     """Walks the knowledge base once and yields every page of the site."""
 
-    def __init__(self, kb: KnowledgeBase, urls: Urls):
+    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None] | None = None):
         self.kb = kb
+        self.on_page = on_page  # called with each page as soon as it is rendered
         self.render = Renderer(kb, urls)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
@@ -187,12 +190,17 @@ class SiteBuilder:
 
     def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
         in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
-        markdown, blocks = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
-        self.pages.append(Page(uri, markdown, blocks, source, in_nav))
+        markdown, blocks, toc = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
+        page = Page(uri, markdown, blocks, toc, source, in_nav)
+        self.pages.append(page)
+        if self.on_page is not None:
+            self.on_page(page)
 
 
-def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Page], list[Asset]]:
-    return SiteBuilder(kb, Urls(directory_urls)).build()
+def build_site(kb: KnowledgeBase, directory_urls: bool = True,
+               on_page: Callable[[Page], None] | None = None) -> tuple[list[Page], list[Asset]]:
+    """Every page and asset of the site; `on_page` sees each page as it is made (record pages first)."""
+    return SiteBuilder(kb, Urls(directory_urls), on_page).build()
 
 
 def _newest_first(records: list[Record]) -> list[Record]:
