@@ -210,3 +210,18 @@ def test_navigation_tabs_lead_to_their_sections_from_every_folder(pages):
                 assert target == section, (url, label, href)
                 checked += 1
     assert checked >= 9 * 8
+
+
+def test_table_of_contents_lists_each_heading_of_a_record(pages):
+    """Generated headings are anchored by kb/render.py and reach Material's table of contents."""
+    html = pages["standards/sanhui-yike/"].path.read_text(encoding="utf-8")
+    toc = html[html.index('md-nav--secondary'):]
+    toc = toc[: toc.index("</nav>")]
+    assert re.findall(r'href="#([^"]+)"', toc) == ["依据", "条款要求", "工作流程", "检查清单", "相关记录", "哪些记录提到了本条"]
+    heading = re.search(r'<h2 id="条款要求">条款要求<a class="headerlink" href="#条款要求"[^>]*>¶</a></h2>', html)
+    assert heading, "heading with its permalink"
+
+
+def test_a_standard_shows_its_search_keywords(pages):
+    text = pages["standards/sanhui-yike/"].path.read_text(encoding="utf-8")
+    assert "关键词：支委会、支部委员会会议" in text

@@ -116,7 +116,7 @@
       if (!search || mine !== generation) return;
       renderFacets(search.filters);
       if (!search.results.length) { results = []; shown = 0; list.textContent = ""; empty(query); return; }
-      return titlesFirst(phrasesFirst(search.results, pieces), query).then(function (ordered) {
+      return rank(pf, search, query, pieces).then(function (ordered) {
         if (mine !== generation) return;
         results = ordered; shown = 0; list.textContent = "";
         meta.textContent = "共找到 " + results.length + " 条结果";
@@ -131,18 +131,26 @@
   var FEW = 5;
 
   function widen(pf, search, query) {
-    if (search.results.length >= FEW || !NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return search;
+    if (search.results.length >= FEW) return search;
+    return sideBySide(pf, query).then(function (hits) {
+      var seen = new Set(search.results.map(function (r) { return r.id; }));
+      search.results = search.results.concat(hits.filter(function (r) { return !seen.has(r.id); }));
+      search.widened = true;
+      return search;
+    });
+  }
+
+  // The pages that have the query's pieces, as the browser segments it, side by side.
+  function sideBySide(pf, query) {
+    if (!NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return Promise.resolve([]);
     var words = [];
     for (var part of new NativeSegmenter("zh", { granularity: "word" }).segment(query)) {
       if (part.isWordLike) words.push(part.segment);
     }
-    if (words.length < 2) return search;
+    if (words.length < 2) return Promise.resolve([]);
     var split = words.join(" ");
     return pf.search(split, { filters: filters() }).then(function (more) {
-      var seen = new Set(search.results.map(function (r) { return r.id; }));
-      var extra = phrasesFirst(more.results, split).filter(function (r) { return !seen.has(r.id) && r.phrase; });
-      search.results = search.results.concat(extra);
-      return search;
+      return phrasesFirst(more.results, split).filter(function (r) { return r.phrase; });
     });
   }
 
@@ -165,20 +173,41 @@
     return together.concat(apart);
   }
 
-  // Among the best-ranked results, those whose title contains the query as typed come first:
-  // typing 党费 puts the 党费 standard on top. The data loaded here is reused for display.
+  // Among the best-ranked results, those that contain the query as typed come first: first those
+  // whose title has it (typing 党费 puts the 党费 standard on top), then those whose text has it
+  // (党员活动室 typed as one word, where the index only knows 党员 and 活动室). The data loaded
+  // here is reused for display.
   var RERANK = 10; // the first page of results: their data is fetched for display anyway
 
-  function titlesFirst(found, query) {
+  function exactFirst(found, query) {
+    var typed = query.replace(/\s+/g, "");
     var head = found.slice(0, RERANK);
     return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
-      var hits = [], rest = [];
+      var inTitle = [], inText = [], rest = [];
       head.forEach(function (r, i) {
         r.loaded = data[i]; // shown from this, not fetched again
         var title = (data[i].meta && data[i].meta.title) || "";
-        (title.indexOf(query) >= 0 ? hits : rest).push(r);
+        if (title.indexOf(typed) >= 0) inTitle.push(r);
+        else if (typed.length > 1 && (data[i].content || "").indexOf(typed) >= 0) inText.push(r);
+        else rest.push(r);
       });
-      return hits.concat(rest, found.slice(RERANK));
+      var ordered = inTitle.concat(inText, rest, found.slice(RERANK));
+      ordered.exact = inTitle.length + inText.length;
+      return ordered;
+    });
+  }
+
+  // When none of the best results has the query as typed (the index cut 党员活动室 into 党员 and
+  // 活动室, so the whole word matched every page with a word starting 党员), the pages that have
+  // its pieces side by side go first.
+  function rank(pf, search, query, pieces) {
+    return exactFirst(phrasesFirst(search.results, pieces), query).then(function (ordered) {
+      if (ordered.exact || search.widened || pieces.indexOf(" ") >= 0) return ordered;
+      return sideBySide(pf, query).then(function (hits) {
+        if (!hits.length) return ordered;
+        var seen = new Set(hits.map(function (r) { return r.id; }));
+        return exactFirst(hits.concat(ordered.filter(function (r) { return !seen.has(r.id); })), query);
+      });
     });
   }
 
