@@ -142,7 +142,7 @@ def test_issue_archive_is_newest_first(kb, pages):
 
 def test_navigation_holds_sections_only(kb, pages):
     nav = [resolve("", a["href"])[0] for _, a in pages[""].links if "md-nav__link" in a.get("class", "") and resolve("", a["href"])]
-    assert set(nav) == {"", "standards", "methods", "cases", "issues", "units", "tags", "about"}
+    assert set(nav) == {"", "standards", "methods", "cases", "issues", "units", "tags", "stats", "guide", "about"}
     record_page = pages[page_of(kb.records["sanhui-yike"])]
     assert not [h for h, a in record_page.links if "md-nav__link" in a.get("class", "") and "sanhui-yike" in h]
 

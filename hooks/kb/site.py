@@ -13,8 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .charts import bar_chart
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, Term
 from .render import Renderer
+from .schema import field_reference
 from .urls import Urls, record_uri, tag_uri
 
 PAGE_SIZE = 50  # records per listing page
@@ -123,10 +125,42 @@ class SiteBuilder:
             self._listing(group.uri, f"标签：{group.title}", group.records)
         self._terms("tags/index.md", "标签", tag_groups, "按标签查找标准、工作法、案例和专刊。")
 
+        self._stats()
+        self._page("guide/fields.md", "fields.md", kinds=field_reference())
         self._page("index.md", "home.md", current=issues[0] if issues else None,
                    counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
                    standards=standards)
         return self.pages, self.assets
+
+    def _stats(self) -> None:
+        """统计: published records by unit, category and month, as inline SVG bar charts."""
+        kb, tax = self.kb, self.kb.taxonomy
+        mine = {kind: kb.published(self.by_kind[kind]) for kind in KINDS}
+
+        def count(records: list[Record], field: str, terms: list[Term]) -> list[tuple[str, int]]:
+            counts = Counter(r.data[field] for r in records)
+            return [(t.name, counts[t.name]) for t in terms]
+
+        by_unit = count(mine[METHOD] + mine[CASE], "unit", tax.units)
+        by_unit.sort(key=lambda row: -row[1])  # stable: taxonomy order among equals
+        months = Counter(r.date[:7] for r in mine[CASE])
+        month_rows = []
+        if months:  # every month from the first to the last, empty ones too (at most the last 24)
+            y, m = map(int, min(months).split("-"))
+            last = max(months)
+            while f"{y:04d}-{m:02d}" <= last:
+                month_rows.append((f"{y:04d}-{m:02d}", months[f"{y:04d}-{m:02d}"]))
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            month_rows = month_rows[-24:]
+        charts = [
+            ("按单位", "各单位报送的支部工作法和典型案例（条）。", bar_chart("各单位报送的工作法和案例数", by_unit)),
+            ("典型案例 · 按主题", "", bar_chart("典型案例按主题", count(mine[CASE], "theme", tax.themes), "篇")),
+            ("支部工作法 · 按类别", "", bar_chart("支部工作法按类别", count(mine[METHOD], "category", tax.categories["methods"]), "个")),
+            ("标准规范 · 按类别", "", bar_chart("标准规范按类别", count(mine[STANDARD], "category", tax.categories["standards"]), "项")),
+            ("典型案例 · 按月份", "按案例日期所在的月份（最近 24 个月）。", bar_chart("典型案例按月份", month_rows, "篇")),
+        ]
+        counts = {kind: len(mine[kind]) for kind in KINDS}
+        self._page("stats/index.md", "stats.md", charts=charts, counts=counts, total=sum(counts.values()))
 
     def _unit_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
