@@ -16,6 +16,7 @@ from pathlib import Path
 from kb.links import RESERVED_IDS, suggest
 from kb.load import SUFFIXES, TAXONOMY_FILE, today
 from kb.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind
+from kb.problems import display_path
 from kb.schema import SCHEMA_DIR
 from kb.yamlio import read_document
 
@@ -107,7 +108,7 @@ def check_new_id(data: Path, record_id: str) -> None:
         raise ScaffoldError(f'"{record_id}" 是网站保留的名称，请换一个编号。', 2)
     used = existing_ids(data)
     if record_id in used:
-        raise ScaffoldError(f"编号 {record_id} 已被 {used[record_id].as_posix()} 使用，不会覆盖已有文件。请换一个编号。")
+        raise ScaffoldError(f"编号 {record_id} 已被 {display_path(used[record_id])} 使用，不会覆盖已有文件。请换一个编号。")
 
 
 def write_new(path: Path, text: str) -> None:
@@ -117,7 +118,7 @@ def write_new(path: Path, text: str) -> None:
         with open(path, "x", encoding="utf-8", newline="\n") as f:
             f.write(text)
     except FileExistsError:
-        raise ScaffoldError(f"文件 {path.as_posix()} 已存在，不会覆盖。请换一个编号，或直接编辑这个文件。") from None
+        raise ScaffoldError(f"文件 {display_path(path)} 已存在，不会覆盖。请换一个编号，或直接编辑这个文件。") from None
 
 
 # -- stubs ------------------------------------------------------------------------------
@@ -194,7 +195,7 @@ def new_issue(data: Path, month: str, theme: str, count: int) -> list[Path]:
     check_term(theme, names(tax, "themes"), "主题")
     path = record_path(data, ISSUE, month)
     if path.exists():
-        raise ScaffoldError(f"{path.as_posix()} 已存在，不会覆盖。要修改这一期，请直接编辑这个文件。")
+        raise ScaffoldError(f"{display_path(path)} 已存在，不会覆盖。要修改这一期，请直接编辑这个文件。")
     case_ids = [f"{month}-anli-{n}" for n in range(1, count + 1)]
     for case_id in case_ids:
         check_new_id(data, case_id)
@@ -228,9 +229,9 @@ def publish(data: Path, record_id: str, date: str | None = None) -> list[Path]:
     files = [path]
     if path.parent.name == ISSUE.folder:
         doc, problems = read_document(path)
-        if doc is None:
-            raise ScaffoldError("\n".join(str(p) for p in problems))
-        files += [find_record(data, c) for c in doc.value.get("cases", []) if isinstance(c, str)]
+        if doc is None or not isinstance(doc.value, dict):
+            raise ScaffoldError("专刊文件有问题，请先改正：\n" + "\n".join(str(p) for p in problems))
+        files += [find_record(data, c) for c in doc.value.get("cases") or [] if isinstance(c, str)]
     elif date:
         raise ScaffoldError("--date 只用于月度专刊（定时发布）。", 2)
     if date:
@@ -238,16 +239,22 @@ def publish(data: Path, record_id: str, date: str | None = None) -> list[Path]:
             datetime.date.fromisoformat(date)
         except ValueError:
             raise ScaffoldError(f'日期 "{date}" 格式不对，应为 YYYY-MM-DD，如 2026-12-01。', 2) from None
+    texts = {}
+    for f in files:
+        doc, problems = read_document(f)  # the strict reader explains encodings, tabs, … in Chinese
+        if doc is None:
+            raise ScaffoldError("文件有问题，请先改正：\n" + "\n".join(str(p) for p in problems))
+        texts[f] = f.read_text(encoding="utf-8-sig")
     left = []
     for f in files:
-        for n, line in enumerate(f.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        for n, line in enumerate(texts[f].splitlines(), start=1):
             if TODO in line:
-                left.append(f"{f.as_posix()}:{n}: 还有“{TODO}”的内容：{line.strip()}")
+                left.append(f"{display_path(f)}:{n}: 还有“{TODO}”的内容：{line.strip()}")
     if left:
         raise ScaffoldError("下列位置还是模板里的占位内容，请填写后删掉“待填写”字样：\n" + "\n".join(left))
     changed = []
     for f in files:
-        text = f.read_text(encoding="utf-8-sig")
+        text = texts[f]
         new = DRAFT_LINE.sub("", text)
         if f == path and date:
             new = PUBLISH_DATE_LINE.sub("", new)

@@ -111,3 +111,14 @@ def test_publish_with_a_date_schedules_the_issue(data):
     assert "另有 2 条草稿或未到发布日期的记录" in result.stderr
     doc, _ = read_document(data / "issues" / "2026-12.yml")
     assert doc.value["publish_date"] == "2026-12-01" and "draft" not in doc.value
+
+
+def test_publish_explains_a_file_it_cannot_read(data):
+    toolbook("new", "case", "xin-anli", data=data)
+    path = data / "cases" / "xin-anli.yml"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("  - ", "\t- ", 1).encode("gbk"))
+    result = toolbook("publish", "xin-anli", data=data)
+    assert result.returncode == 1 and "GBK" in result.stderr and "Traceback" not in result.stderr
+    path.write_text(path.read_bytes().decode("gbk"), encoding="utf-8")
+    result = toolbook("publish", "xin-anli", data=data)
+    assert result.returncode == 1 and "Tab" in result.stderr and "xin-anli.yml:" in result.stderr
