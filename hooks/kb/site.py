@@ -24,6 +24,7 @@ TERMS_PAGE_SIZE = 300  # terms per term-index page
 PREVIEW = 5  # records shown per group on a section's landing page
 FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
 BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
+CHART_ROWS = 30  # bars per chart on the statistics page
 
 
 @dataclass
@@ -141,26 +142,32 @@ class SiteBuilder:
             counts = Counter(r.data[field] for r in records)
             return [(t.name, counts[t.name]) for t in terms]
 
-        by_unit = count(mine[METHOD] + mine[CASE], "unit", tax.units)
-        by_unit.sort(key=lambda row: -row[1])  # stable: taxonomy order among equals
         months = Counter(r.date[:7] for r in mine[CASE])
         month_rows = []
-        if months:  # every month from the first to the last, empty ones too (at most the last 24)
+        if months:  # every month from the first to the last, empty ones too (the last CHART_ROWS)
             y, m = map(int, min(months).split("-"))
             last = max(months)
             while f"{y:04d}-{m:02d}" <= last:
                 month_rows.append((f"{y:04d}-{m:02d}", months[f"{y:04d}-{m:02d}"]))
                 y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-            month_rows = month_rows[-24:]
+            month_rows = month_rows[-CHART_ROWS:]
+        by_unit = sorted(count(mine[METHOD] + mine[CASE], "unit", tax.units), key=lambda row: -row[1])  # stable
         charts = [
-            ("按单位", "各单位报送的支部工作法和典型案例（条）。", bar_chart("各单位报送的工作法和案例数", by_unit)),
-            ("典型案例 · 按主题", "", bar_chart("典型案例按主题", count(mine[CASE], "theme", tax.themes), "篇")),
-            ("支部工作法 · 按类别", "", bar_chart("支部工作法按类别", count(mine[METHOD], "category", tax.categories["methods"]), "个")),
-            ("标准规范 · 按类别", "", bar_chart("标准规范按类别", count(mine[STANDARD], "category", tax.categories["standards"]), "项")),
-            ("典型案例 · 按月份", "按案例日期所在的月份（最近 24 个月）。", bar_chart("典型案例按月份", month_rows, "篇")),
+            ("按单位", "各单位报送的支部工作法和典型案例（条），多的在前。", "各单位报送的工作法和案例数", by_unit, "条", "units/index.md"),
+            ("典型案例 · 按主题", "", "典型案例按主题", count(mine[CASE], "theme", tax.themes), "篇", "cases/theme/index.md"),
+            ("支部工作法 · 按类别", "", "支部工作法按类别", count(mine[METHOD], "category", tax.categories["methods"]), "个", "methods/category/index.md"),
+            ("标准规范 · 按类别", "", "标准规范按类别", count(mine[STANDARD], "category", tax.categories["standards"]), "项", "standards/category/index.md"),
+            ("典型案例 · 按月份", f"按案例日期所在的月份，最近 {CHART_ROWS} 个月以内。", "典型案例按月份", month_rows, "篇", None),
         ]
+        drawn = []
+        for heading, note, title, rows, unit, more in charts:
+            if len(rows) > CHART_ROWS:  # a page that does not grow with the taxonomy: the rest as one line of text
+                rest = rows[CHART_ROWS:]
+                note += f"图中是前 {CHART_ROWS} 项；另有 {len(rest)} 项共 {sum(n for _, n in rest)} {unit}。"
+                rows = rows[:CHART_ROWS]
+            drawn.append((heading, note, bar_chart(title, rows, unit), more))
         counts = {kind: len(mine[kind]) for kind in KINDS}
-        self._page("stats/index.md", "stats.md", charts=charts, counts=counts, total=sum(counts.values()))
+        self._page("stats/index.md", "stats.md", charts=drawn, counts=counts, total=sum(counts.values()))
 
     def _unit_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
