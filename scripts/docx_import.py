@@ -24,7 +24,6 @@ from kb.model import CASE, ISSUE
 from kb.schema import validate
 from kb.yamlio import read_document
 
-ImportError_ = ScaffoldError  # the CLI catches one kind of refusal
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"

@@ -9,6 +9,7 @@ Nothing is ever overwritten. Messages are in Chinese; `ScaffoldError` carries th
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 from pathlib import Path
@@ -39,8 +40,6 @@ class ScaffoldError(Exception):
 
 def q(value: str) -> str:
     """A YAML double-quoted scalar (JSON string syntax is valid YAML)."""
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 

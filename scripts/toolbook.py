@@ -131,11 +131,12 @@ def cmd_import_docx(args) -> int:
     if data is None:
         return EXIT_USAGE
     _ensure("requirements.txt")
-    from docx_import import ImportError_, import_docx
+    from docx_import import import_docx
+    from scaffold import ScaffoldError
 
     try:
         result = import_docx(Path(args.file), data, issue=args.issue, record_id=args.id)
-    except ImportError_ as e:
+    except ScaffoldError as e:
         print(f"未导入：{e}", file=sys.stderr)
         return e.code
     _report(result.written, "已写入")
