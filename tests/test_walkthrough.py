@@ -154,3 +154,17 @@ def test_the_monthly_workflow_from_the_editor_guide(tmp_path):
         finally:
             chromium.close()
     assert found["results"] and found["results"][0]["href"].rstrip("/").endswith(f"cases/{case_id}")
+
+
+def test_the_guides_single_record_commands_work(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    env = dict(os.environ, TOOLBOOK_DATA=str(data))
+    singles = [c for c in guide_commands() if re.match(r"python scripts/toolbook.py new (case|method|standard) ", c)]
+    assert len(singles) == 3
+    for command in singles:
+        args = shlex.split(command)
+        run([sys.executable, *args[1:]], env)
+        kind, record_id = args[3], args[4]
+        assert (data / f"{kind}s" / f"{record_id}.yml").is_file()
+    run([sys.executable, "scripts/toolbook.py", "check", "--drafts"], env)
