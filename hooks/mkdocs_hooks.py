@@ -63,7 +63,8 @@ def on_config(config):
     if not root.is_dir():
         raise PluginError(f"找不到数据目录：{root}（可用环境变量 {DATA_ENV} 指定）")
     try:
-        kb, problems = load_knowledge_base(root)
+        # the preview shows drafts (with a banner); a build publishes only what is published
+        kb, problems = load_knowledge_base(root, include_drafts=_State.serving)
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"读取数据时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.kb, _State.problems = kb, problems

@@ -1,6 +1,9 @@
 """党建口袋工具书 命令行。
 
-    python scripts/toolbook.py check [--data DIR]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
+    python scripts/toolbook.py check [--data DIR] [--drafts]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
+    python scripts/toolbook.py new issue 2026-12 --theme 主题 --cases 4 | new case|method|standard 编号
+    python scripts/toolbook.py import-docx 文件.docx [--issue 2026-12] [--id 编号]
+    python scripts/toolbook.py publish 编号或月份 [--date YYYY-MM-DD]
     python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
 
@@ -40,23 +43,110 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"用法错误：{message}\n")
 
 
-def cmd_check(args) -> int:
+def _data_dir(args) -> Path | None:
+    """--data, else $TOOLBOOK_DATA, else the project's data/; None (after saying so) if it is missing."""
     sys.path.insert(0, str(HOOKS))
+    data = Path(args.data) if getattr(args, "data", None) else Path(os.environ.get("TOOLBOOK_DATA") or ROOT / "data")
+    if not data.is_dir():
+        print(f"用法错误：找不到数据目录 {data}", file=sys.stderr)
+        return None
+    return data
+
+
+def cmd_check(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
     from kb.load import load_knowledge_base
     from kb.model import KINDS
 
-    data = Path(args.data) if args.data else Path(os.environ.get("TOOLBOOK_DATA") or ROOT / "data")
-    if not data.is_dir():
-        print(f"用法错误：找不到数据目录 {data}", file=sys.stderr)
-        return EXIT_USAGE
-    kb, problems = load_knowledge_base(data)
+    kb, problems = load_knowledge_base(data, include_drafts=args.drafts)
     if problems:
         for p in problems:
             print(p)
         print(f"共发现 {len(problems)} 个问题。", file=sys.stderr)
         return EXIT_PROBLEMS
     counts = "、".join(f"{k.label} {len(kb.of(k))} {k.measure}" for k in KINDS)
-    print(f"数据检查通过：{counts}。", file=sys.stderr)
+    if args.drafts:
+        note = f"（含 {len(kb.drafts)} 条草稿或未到发布日期的记录）" if kb.drafts else ""
+    else:
+        note = f"另有 {len(kb.drafts)} 条草稿或未到发布日期的记录不发布，未计入（加 --drafts 一并检查）。" if kb.drafts else ""
+    print(f"数据检查通过：{counts}。{note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report(paths, done: str) -> None:
+    from kb.problems import display_path
+
+    for path in paths:
+        print(f"{done}：{display_path(path)}")
+
+
+def cmd_new(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    from scaffold import ScaffoldError, new_issue, new_record
+
+    try:
+        if args.kind == "issue":
+            if not args.theme:
+                print("用法错误：new issue 需要 --theme 主题（taxonomy.yml 里的主题名称）。", file=sys.stderr)
+                return EXIT_USAGE
+            written = new_issue(data, args.id, args.theme, 4 if args.cases is None else args.cases)
+        else:
+            if args.theme or args.cases is not None:
+                print("用法错误：--theme 和 --cases 只用于 new issue。", file=sys.stderr)
+                return EXIT_USAGE
+            written = new_record(data, args.kind, args.id)
+    except ScaffoldError as e:
+        print(f"未创建任何文件：{e}", file=sys.stderr)
+        return e.code
+    _report(written, "已创建")
+    print("新建的记录都是草稿（draft: true）：预览（serve）里能看到，正式网站里没有。"
+          "把“待填写”的内容换成正文后，用 publish 发布。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    from scaffold import ScaffoldError, publish
+
+    try:
+        changed = publish(data, args.id, args.date)
+    except ScaffoldError as e:
+        print(f"未发布：{e}", file=sys.stderr)
+        return e.code
+    _report(changed, "已去掉草稿标记" if not args.date else "已修改")
+    if not changed:
+        print(f"{args.id} 已经不是草稿，没有需要修改的文件。", file=sys.stderr)
+    args.drafts = False
+    return cmd_check(args)
+
+
+def cmd_import_docx(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    _ensure("requirements.txt")
+    from docx_import import import_docx
+    from scaffold import ScaffoldError
+
+    try:
+        result = import_docx(Path(args.file), data, issue=args.issue, record_id=args.id)
+    except ScaffoldError as e:
+        print(f"未导入：{e}", file=sys.stderr)
+        return e.code
+    _report(result.written, "已写入")
+    for line in result.notes:
+        print(f"提示：{line}")
+    if result.unmapped:
+        print("下列内容未能转换，请对照原文档手工补上：")
+        for line in result.unmapped:
+            print(f"  - {line}")
+    print("导入的案例是草稿（draft: true）：请在预览中核对，修改“待填写”的内容后用 publish 发布。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -140,7 +230,29 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("check", help="检查数据，列出所有问题（文件:行号: 字段: 说明）")
     p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.add_argument("--drafts", action="store_true", help="连同草稿一起检查（预览看到的内容）；默认只检查要发布的内容")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("new", help="新建记录（草稿）：new issue 2026-12 --theme 主题 --cases 4，或 new case|method|standard 编号")
+    p.add_argument("kind", choices=["issue", "case", "method", "standard"], metavar="种类", help="issue、case、method 或 standard")
+    p.add_argument("id", metavar="编号", help="记录编号（专刊为月份，如 2026-12）")
+    p.add_argument("--theme", metavar="主题", help="专刊主题（taxonomy.yml 里的名称）")
+    p.add_argument("--cases", type=int, metavar="N", help="专刊收录几篇案例（默认 4），同时生成这几篇案例的模板")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import-docx", help="把 Word 文档（.docx）导入为案例草稿")
+    p.add_argument("file", metavar="文件.docx", help="Word 文档")
+    p.add_argument("--issue", metavar="月份", help="同时把案例收入这一期专刊，如 2026-12")
+    p.add_argument("--id", metavar="编号", help="案例编号（默认取文件名，或按月份自动编号）")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_import_docx)
+
+    p = sub.add_parser("publish", help="发布草稿：去掉 draft: true（专刊连同它收录的案例），再检查要发布的内容")
+    p.add_argument("id", metavar="编号", help="记录编号，或专刊月份如 2026-12")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="专刊定时发布：这一天起生成的网站里才有它")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("synth", help="生成指定规模的合成数据（用于性能测试）")
     p.add_argument("--records", type=int, required=True, metavar="N", help="记录总数")

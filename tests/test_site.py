@@ -142,7 +142,7 @@ def test_issue_archive_is_newest_first(kb, pages):
 
 def test_navigation_holds_sections_only(kb, pages):
     nav = [resolve("", a["href"])[0] for _, a in pages[""].links if "md-nav__link" in a.get("class", "") and resolve("", a["href"])]
-    assert set(nav) == {"", "standards", "methods", "cases", "issues", "units", "tags", "about"}
+    assert set(nav) == {"", "standards", "methods", "cases", "issues", "units", "tags", "stats", "guide", "about"}
     record_page = pages[page_of(kb.records["sanhui-yike"])]
     assert not [h for h, a in record_page.links if "md-nav__link" in a.get("class", "") and "sanhui-yike" in h]
 
@@ -225,3 +225,39 @@ def test_table_of_contents_lists_each_heading_of_a_record(pages):
 def test_a_standard_shows_its_search_keywords(pages):
     text = pages["standards/sanhui-yike/"].path.read_text(encoding="utf-8")
     assert "关键词：支委会、支部委员会会议" in text
+
+
+def test_statistics_page_charts_published_records_by_unit_category_and_month(kb, pages):
+    page = pages["stats/"]
+    html = page.path.read_text(encoding="utf-8")
+    charts = re.findall(r'<svg class="tb-chart" role="img"[^>]*aria-label="([^"]+)"', html)
+    assert charts == ["各单位报送的工作法和案例数", "典型案例按主题", "支部工作法按类别", "标准规范按类别", "典型案例按月份"]
+    for t in kb.taxonomy.units:  # every unit, with the number of methods and cases it sent
+        n = sum(1 for r in kb.of(METHOD) + kb.of(CASE) if r.data["unit"] == t.name)
+        assert f"<title>{t.name}：{n} 条</title>" in html and f"{t.name} {n} 条" in html  # bar tooltip, description
+    for month in {c.date[:7] for c in kb.of(CASE)}:
+        n = sum(1 for c in kb.of(CASE) if c.date.startswith(month))
+        assert f"<title>{month}：{n} 篇</title>" in html
+    assert f"典型案例 {len(kb.of(CASE))} 篇" in page.text
+    # drawn at build time: no script beyond what every page loads, nothing from outside
+    scripts = [url for tag, url in page.loads if tag == "script"]
+    assert scripts == [url for tag, url in pages["about/"].loads if tag == "script"]
+    assert not [url for _, url in page.loads if is_outside(url)]
+
+
+def test_field_reference_lists_every_field_of_every_schema(pages):
+    from kb.schema import field_reference
+
+    page = pages["guide/fields/"]
+    html = page.path.read_text(encoding="utf-8")
+    kinds = field_reference()
+    assert {k["title"] for k in kinds} == {"典型案例", "月度专刊", "支部工作法", "标准规范", "分类词表"}
+    for kind in kinds:
+        for f in kind["fields"]:
+            row = f'<tr><td><code>{f["path"]}</code></td><td>{f["title"]}</td><td>{"必填" if f["required"] else "可选"}</td>'
+            assert row in html, row
+    assert "<code>draft</code></td><td>草稿</td><td>可选</td><td>true 或 false</td>" in html
+    assert "<code>publish_date</code></td><td>发布日期</td>" in html
+    assert "<code>clauses[].requirement</code></td><td>要求</td><td>必填</td>" in html
+    # the hand-written guide leads to it
+    assert links_to(pages, "guide/", "guide/fields/")

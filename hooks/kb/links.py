@@ -42,13 +42,16 @@ def suggest(value: str, candidates) -> str | None:
     return min(contained, key=len) if contained else None
 
 
-def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), unchecked: set[str] = frozenset()) -> list[Problem]:
+def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), unchecked: set[str] = frozenset(),
+         unpublished: dict[str, str] | None = None) -> list[Problem]:
     """Register `records` in `kb`, check what spans records, and compute links both ways.
 
     `partial` records failed their schema: they are not registered, but their taxonomy
     values and references are still checked, so an editor sees every problem in one pass.
     `unchecked` holds ids of records that exist but failed their own checks: references to
     them are not reported again (their file's problems already are).
+    `unpublished` holds ids (and why) of drafts left out of `records`: a reference to one is a
+    problem, since on the published site it would be a dead link.
     """
     problems: list[Problem] = []
     unchecked = set(unchecked)
@@ -77,7 +80,7 @@ def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), u
         _check_images(kb, record, problem)
     _check_issues(kb, problem)
     for record in checked:
-        _resolve(kb, record, problem, unchecked)
+        _resolve(kb, record, problem, unchecked, unpublished or {})
     return problems
 
 
@@ -124,7 +127,13 @@ def _check_issues(kb: KnowledgeBase, problem) -> None:
         numbers.setdefault((issue.year, number), issue)
 
 
-def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str]) -> None:
+def _draft_message(name: str, target_id: str, reason: str) -> str:
+    what = "收录的案例" if name == "cases" else "引用的记录"
+    how = "（删掉它文件里的 draft: true）" if "draft" in reason else ""
+    return f'{what} "{target_id}" {reason}，不会出现在正式网站上，发布后这里会是死链接。请先发布它{how}，或删掉这一项。'
+
+
+def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], unpublished: dict[str, str]) -> None:
     for name, allowed in REFERENCES[record.kind].items():
         seen: set[str] = set()
         refs = record.get(name)
@@ -141,6 +150,8 @@ def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str]) ->
                 problem(record, path, "记录不能引用它自己。")
             elif target is None and target_id in unchecked:
                 continue
+            elif target is None and target_id in unpublished:
+                problem(record, path, _draft_message(name, target_id, unpublished[target_id]))
             elif target is None:
                 pool = [r.id for r in kb.records.values() if r.kind in allowed]
                 near = suggest(target_id, pool)

@@ -1,27 +1,52 @@
 """load → validate → link: the one entry point that turns a data directory into a knowledge base.
 
-    kb, problems = load_knowledge_base(Path("data"))
+    kb, problems = load_knowledge_base(Path("data"))                      # the published set
+    kb, problems = load_knowledge_base(Path("data"), include_drafts=True)  # what the preview shows
 
 Every problem in the data is collected in one pass; `kb` is None when any was found,
 so nothing downstream ever sees invalid data.
+
+Drafts: a record with `draft: true`, an issue whose `publish_date` is after today, and every
+case such an issue lists are unpublished. Every file is read and checked against its schema
+either way; the published set drops the unpublished records before linking, so a published
+record that refers to one is a problem (its link would be dead on the published site).
+"Today" is the build date, or `$TOOLBOOK_TODAY` (YYYY-MM-DD) when set.
 """
 
 from __future__ import annotations
 
+import datetime
+import os
 from pathlib import Path
 
 from . import links, schema
-from .model import KINDS, KnowledgeBase, Record, Taxonomy, Term
+from .model import ISSUE, KINDS, KnowledgeBase, Record, Taxonomy, Term
 from .problems import Problem, display_path
 from .yamlio import Document, read_document
 
 TAXONOMY_FILE = "taxonomy.yml"
 SUFFIXES = (".yml", ".yaml")
+TODAY_ENV = "TOOLBOOK_TODAY"
 
 
-def load_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Problem]]:
+def today() -> datetime.date:
+    """The build date, or $TOOLBOOK_TODAY (YYYY-MM-DD); ValueError with a Chinese message if that is malformed."""
+    value = os.environ.get(TODAY_ENV, "").strip()
+    if not value:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f'环境变量 {TODAY_ENV} 应为 YYYY-MM-DD 格式的日期（如 2026-12-01），这里是 "{value}"。') from None
+
+
+def load_knowledge_base(root: Path, include_drafts: bool = False) -> tuple[KnowledgeBase | None, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
+    try:
+        now = today()
+    except ValueError as e:
+        return None, [Problem(TODAY_ENV, 0, "", str(e))]
     taxonomy = _load_taxonomy(root, problems)
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
@@ -41,11 +66,31 @@ def load_knowledge_base(root: Path) -> tuple[KnowledgeBase | None, list[Problem]
                 partial.append(Record(kind, path.stem, path, doc))
     if taxonomy is None:
         return None, sorted(problems)
-    kb = KnowledgeBase(root=root, taxonomy=taxonomy)
-    problems.extend(links.link(kb, records, partial, unchecked))
+    kb = KnowledgeBase(root=root, taxonomy=taxonomy, drafts=unpublished(records, now))
+    if not include_drafts:
+        records = [r for r in records if r.id not in kb.drafts]
+        partial = [r for r in partial if r.get("draft") is not True]
+    problems.extend(links.link(kb, records, partial, unchecked, {} if include_drafts else kb.drafts))
     if problems:
         return None, sorted(set(problems))
     return kb, []
+
+
+def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
+    """id -> why it is not published yet, as a phrase: "是草稿（draft: true）", "定于 2026-12-01 发布", …"""
+    out: dict[str, str] = {}
+    for r in records:
+        date = r.get("publish_date") if r.kind is ISSUE else None
+        if r.get("draft") is True:
+            out[r.id] = "是草稿（draft: true）"
+        elif date and datetime.date.fromisoformat(date) > now:
+            out[r.id] = f"定于 {date} 发布"
+        else:
+            continue
+        if r.kind is ISSUE:
+            for case_id in r.get("cases", []):
+                out.setdefault(case_id, f"所在的 {r.id} 期专刊尚未发布")
+    return out
 
 
 def _check_shape(name: str, doc: Document, path: Path) -> list[Problem]:

@@ -107,6 +107,13 @@ class KnowledgeBase:
     outgoing: dict[str, list[Link]] = field(default_factory=dict)  # source id -> links, in field order
     incoming: dict[str, list[Link]] = field(default_factory=dict)  # target id -> links (backlinks)
     issue_of_case: dict[str, Record] = field(default_factory=dict)
+    # id -> why the record is not published (a draft, a scheduled issue, a case of one): the records
+    # held back from the published site. Included in `records` only when loaded with include_drafts.
+    drafts: dict[str, str] = field(default_factory=dict)
+
+    def published(self, records) -> list[Record]:
+        """`records` without drafts: what the published site shows (statistics count only these)."""
+        return [r for r in records if r.id not in self.drafts]
 
     def of(self, kind: Kind) -> list[Record]:
         """Records of one kind, newest first (then by id for a stable order)."""

@@ -186,3 +186,74 @@ def _describe(value) -> str:
     if isinstance(value, list):
         return "一个列表"
     return "一组字段"
+
+
+# -- the field reference (the site's 字段说明 page) -------------------------------------
+
+REFERENCE_ORDER = ("case", "issue", "method", "standard", "taxonomy")
+
+
+def field_reference() -> list[dict]:
+    """Every field of every schema, for editors: path, Chinese title, required, how to write it, description."""
+    common = load_schema("common")
+    out = []
+    for name in REFERENCE_ORDER:
+        schema = load_schema(name)
+        rows: list[dict] = []
+        _fields(schema, schema, common, "", rows)
+        out.append({"name": f"data/schema/{name}.json", "title": schema.get("title", name),
+                    "description": schema.get("description", ""), "fields": rows})
+    return out
+
+
+def _deref(node: dict, base: dict, common: dict) -> tuple[dict, str, dict]:
+    """(`node` merged with what its $ref points at, that definition's name or "", the schema its own refs are in)."""
+    ref = node.get("$ref")
+    if not ref:
+        return node, "", base
+    file, _, pointer = ref.partition("#")
+    source = common if file else base
+    target = source
+    for part in pointer.strip("/").split("/"):
+        target = target[part]
+    merged, _, inner = _deref(target, source, common)
+    return {**merged, **{k: v for k, v in node.items() if k != "$ref"}}, pointer.rsplit("/", 1)[-1], inner
+
+
+def _fields(schema: dict, base: dict, common: dict, prefix: str, rows: list[dict]) -> None:
+    required = set(schema.get("required", []))
+    for key, raw in schema.get("properties", {}).items():
+        node, ref, source = _deref(raw, base, common)
+        path = f"{prefix}{key}"
+        rows.append({"path": path, "title": node.get("title", ""), "required": key in required,
+                     "type": _how(node, ref, source, common), "description": node.get("description", "")})
+        items, _, item_source = _deref(node.get("items", {}), source, common)
+        if node.get("type") == "array" and items.get("type") == "object":
+            _fields(items, item_source, common, f"{path}[].", rows)
+        elif node.get("type") == "object" and "properties" in node:
+            _fields(node, source, common, f"{path}.", rows)
+
+
+def _how(node: dict, ref: str, base: dict, common: dict) -> str:
+    kind = node.get("type")
+    if ref == "markdown":
+        return "文字，可用 Markdown（多行时写 | 后换行缩进）"
+    if ref == "id":
+        return "编号（小写字母、数字、连字符）"
+    if node.get("format") == "date":
+        return "日期 YYYY-MM-DD"
+    if kind == "boolean":
+        return "true 或 false"
+    if kind == "integer":
+        low, high = node.get("minimum"), node.get("maximum")
+        return "整数" + (f"（{low}–{high}）" if low is not None and high is not None else f"（≥ {low}）" if low is not None else "")
+    if kind == "array":
+        items, item_ref, _ = _deref(node.get("items", {}), base, common)
+        what = "编号" if item_ref == "id" else "文字" if items.get("type") == "string" else "一组字段（见下）" if items.get("type") == "object" else "值"
+        least = f"，至少 {node['minItems']} 项" if node.get("minItems") else ""
+        return f"列表，每项是{what}{least}"
+    if kind == "object":
+        return "一组字段（见下）"
+    if node.get("pattern") and "YYYY-MM" in node.get("description", ""):
+        return "月份 YYYY-MM"
+    return "文字"

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .charts import bar_chart
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, Term
 from .render import Renderer
+from .schema import field_reference
 from .urls import Urls, record_uri, tag_uri
 
 PAGE_SIZE = 50  # records per listing page
@@ -23,6 +25,7 @@ TERMS_PAGE_SIZE = 300  # terms per term-index page
 PREVIEW = 5  # records shown per group on a section's landing page
 FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
 BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
+CHART_ROWS = 30  # bars per chart on the statistics page
 
 
 @dataclass
@@ -126,10 +129,48 @@ class SiteBuilder:
             self._listing(group.uri, f"标签：{group.title}", group.records)
         self._terms("tags/index.md", "标签", tag_groups, "按标签查找标准、工作法、案例和专刊。")
 
+        self._stats()
+        self._page("guide/fields.md", "fields.md", kinds=field_reference())
         self._page("index.md", "home.md", current=issues[0] if issues else None,
                    counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
                    standards=standards)
         return self.pages, self.assets
+
+    def _stats(self) -> None:
+        """统计: published records by unit, category and month, as inline SVG bar charts."""
+        kb, tax = self.kb, self.kb.taxonomy
+        mine = {kind: kb.published(self.by_kind[kind]) for kind in KINDS}
+
+        def count(records: list[Record], field: str, terms: list[Term]) -> list[tuple[str, int]]:
+            counts = Counter(r.data[field] for r in records)
+            return [(t.name, counts[t.name]) for t in terms]
+
+        months = Counter(r.date[:7] for r in mine[CASE])
+        month_rows = []
+        if months:  # every month from the first to the last, empty ones too (the last CHART_ROWS)
+            y, m = map(int, min(months).split("-"))
+            last = max(months)
+            while f"{y:04d}-{m:02d}" <= last:
+                month_rows.append((f"{y:04d}-{m:02d}", months[f"{y:04d}-{m:02d}"]))
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            month_rows = month_rows[-CHART_ROWS:]
+        by_unit = sorted(count(mine[METHOD] + mine[CASE], "unit", tax.units), key=lambda row: -row[1])  # stable
+        charts = [
+            ("按单位", "各单位报送的支部工作法和典型案例（条），多的在前。", "各单位报送的工作法和案例数", by_unit, "条", "units/index.md"),
+            ("典型案例 · 按主题", "", "典型案例按主题", count(mine[CASE], "theme", tax.themes), "篇", "cases/theme/index.md"),
+            ("支部工作法 · 按类别", "", "支部工作法按类别", count(mine[METHOD], "category", tax.categories["methods"]), "个", "methods/category/index.md"),
+            ("标准规范 · 按类别", "", "标准规范按类别", count(mine[STANDARD], "category", tax.categories["standards"]), "项", "standards/category/index.md"),
+            ("典型案例 · 按月份", f"按案例日期所在的月份，最近 {CHART_ROWS} 个月以内。", "典型案例按月份", month_rows, "篇", None),
+        ]
+        drawn = []
+        for heading, note, title, rows, unit, more in charts:
+            if len(rows) > CHART_ROWS:  # a page that does not grow with the taxonomy: the rest as one line of text
+                rest = rows[CHART_ROWS:]
+                note += f"图中是前 {CHART_ROWS} 项；另有 {len(rest)} 项共 {sum(n for _, n in rest)} {unit}。"
+                rows = rows[:CHART_ROWS]
+            drawn.append((heading, note, bar_chart(title, rows, unit), more))
+        counts = {kind: len(mine[kind]) for kind in KINDS}
+        self._page("stats/index.md", "stats.md", charts=drawn, counts=counts, total=sum(counts.values()))
 
     def _unit_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
