@@ -1,8 +1,8 @@
-"""`toolbook.py new` and `publish`: new records start as drafts; publishing removes the draft mark.
+"""`toolbook.py new` and `finalize`: new records start as drafts; publishing removes the draft mark.
 
 Every file written here starts with the yaml-language-server line that points at the
 repository's schema, so VS Code's YAML extension completes and checks fields offline.
-Placeholders carry the word 待填写; `publish` refuses while any is left.
+Placeholders carry the word 待填写; `finalize` refuses while any is left.
 Nothing is ever overwritten. Messages are in Chinese; `ScaffoldError` carries the exit code.
 """
 
@@ -219,7 +219,7 @@ def find_record(data: Path, record_id: str) -> Path:
     return used[record_id]
 
 
-def publish(data: Path, record_id: str, date: str | None = None) -> list[Path]:
+def finalize(data: Path, record_id: str, date: str | None = None) -> list[Path]:
     """Remove `draft: true` from a record (an issue: and from each case it lists); refuse while 待填写 is left.
 
     With `date` (an issue only), set its publish_date: it then appears on the site built on or after that day.

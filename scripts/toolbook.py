@@ -3,7 +3,7 @@
     python scripts/toolbook.py check [--data DIR] [--drafts]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
     python scripts/toolbook.py new issue 2026-12 --theme 主题 --cases 4 | new case|method|standard 编号
     python scripts/toolbook.py import-docx 文件.docx [--issue 2026-12] [--id 编号]
-    python scripts/toolbook.py publish 编号或月份 [--date YYYY-MM-DD]
+    python scripts/toolbook.py finalize 编号或月份 [--date YYYY-MM-DD]
     python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
 
@@ -104,18 +104,18 @@ def cmd_new(args) -> int:
         return e.code
     _report(written, "已创建")
     print("新建的记录都是草稿（draft: true）：预览（serve）里能看到，正式网站里没有。"
-          "把“待填写”的内容换成正文后，用 publish 发布。", file=sys.stderr)
+          "把“待填写”的内容换成正文后，用 finalize 定稿发布。", file=sys.stderr)
     return EXIT_OK
 
 
-def cmd_publish(args) -> int:
+def cmd_finalize(args) -> int:
     data = _data_dir(args)
     if data is None:
         return EXIT_USAGE
-    from scaffold import ScaffoldError, publish
+    from scaffold import ScaffoldError, finalize
 
     try:
-        changed = publish(data, args.id, args.date)
+        changed = finalize(data, args.id, args.date)
     except ScaffoldError as e:
         print(f"未发布：{e}", file=sys.stderr)
         return e.code
@@ -146,7 +146,7 @@ def cmd_import_docx(args) -> int:
         print("下列内容未能转换，请对照原文档手工补上：")
         for line in result.unmapped:
             print(f"  - {line}")
-    print("导入的案例是草稿（draft: true）：请在预览中核对，修改“待填写”的内容后用 publish 发布。", file=sys.stderr)
+    print("导入的案例是草稿（draft: true）：请在预览中核对，修改“待填写”的内容后用 finalize 定稿发布。", file=sys.stderr)
     return EXIT_OK
 
 
@@ -248,11 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
     p.set_defaults(func=cmd_import_docx)
 
-    p = sub.add_parser("publish", help="发布草稿：去掉 draft: true（专刊连同它收录的案例），再检查要发布的内容")
+    p = sub.add_parser("finalize", help="定稿：去掉 draft: true（专刊连同它收录的案例），再检查要发布的内容")
     p.add_argument("id", metavar="编号", help="记录编号，或专刊月份如 2026-12")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="专刊定时发布：这一天起生成的网站里才有它")
     p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
-    p.set_defaults(func=cmd_publish)
+    p.set_defaults(func=cmd_finalize)
 
     p = sub.add_parser("synth", help="生成指定规模的合成数据（用于性能测试）")
     p.add_argument("--records", type=int, required=True, metavar="N", help="记录总数")

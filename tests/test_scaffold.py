@@ -1,4 +1,4 @@
-"""`toolbook.py new` and `publish`: stubs that pass the checks, linked to the schema, never overwriting."""
+"""`toolbook.py new` and `finalize`: stubs that pass the checks, linked to the schema, never overwriting."""
 
 from __future__ import annotations
 
@@ -85,40 +85,40 @@ def test_new_refuses_bad_ids_and_months(data):
     assert toolbook("new", "issue", "2026-12", data=data).returncode == 2  # no theme
 
 
-def test_publish_refuses_placeholders_then_publishes(data):
+def test_finalize_refuses_placeholders_then_publishes(data):
     toolbook("new", "issue", "2026-12", "--theme", "过硬支部建设", "--cases", "1", data=data)
-    refused = toolbook("publish", "2026-12", data=data)
+    refused = toolbook("finalize", "2026-12", data=data)
     assert refused.returncode == 1 and "待填写" in refused.stderr
     assert "2026-12-anli-1.yml:3: " in refused.stderr  # the title line of the case stub
     for path in [data / "issues" / "2026-12.yml", data / "cases" / "2026-12-anli-1.yml"]:
         text = path.read_text(encoding="utf-8")
         text = "\n".join(line.split("  # 待填写")[0] for line in text.splitlines()) + "\n"
         path.write_text(text.replace("（待填写）", "已填写"), encoding="utf-8")
-    published = toolbook("publish", "2026-12", data=data)
+    published = toolbook("finalize", "2026-12", data=data)
     assert published.returncode == 0, published.stdout + published.stderr
     assert "数据检查通过" in published.stderr
     kb, problems = load_knowledge_base(data)
     assert problems == [] and {"2026-12", "2026-12-anli-1"} <= set(kb.records)
 
 
-def test_publish_with_a_date_schedules_the_issue(data):
+def test_finalize_with_a_date_schedules_the_issue(data):
     toolbook("new", "issue", "2026-12", "--theme", "过硬支部建设", "--cases", "1", data=data)
     for path in [data / "issues" / "2026-12.yml", data / "cases" / "2026-12-anli-1.yml"]:
         text = "\n".join(line.split("  # 待填写")[0] for line in path.read_text(encoding="utf-8").splitlines()) + "\n"
         path.write_text(text.replace("（待填写）", "已填写"), encoding="utf-8")
-    result = toolbook("publish", "2026-12", "--date", "2026-12-01", data=data)
+    result = toolbook("finalize", "2026-12", "--date", "2026-12-01", data=data)
     assert result.returncode == 0, result.stderr
     assert "另有 2 条草稿或未到发布日期的记录" in result.stderr
     doc, _ = read_document(data / "issues" / "2026-12.yml")
     assert doc.value["publish_date"] == "2026-12-01" and "draft" not in doc.value
 
 
-def test_publish_explains_a_file_it_cannot_read(data):
+def test_finalize_explains_a_file_it_cannot_read(data):
     toolbook("new", "case", "xin-anli", data=data)
     path = data / "cases" / "xin-anli.yml"
     path.write_bytes(path.read_text(encoding="utf-8").replace("  - ", "\t- ", 1).encode("gbk"))
-    result = toolbook("publish", "xin-anli", data=data)
+    result = toolbook("finalize", "xin-anli", data=data)
     assert result.returncode == 1 and "GBK" in result.stderr and "Traceback" not in result.stderr
     path.write_text(path.read_bytes().decode("gbk"), encoding="utf-8")
-    result = toolbook("publish", "xin-anli", data=data)
+    result = toolbook("finalize", "xin-anli", data=data)
     assert result.returncode == 1 and "Tab" in result.stderr and "xin-anli.yml:" in result.stderr

@@ -128,7 +128,7 @@ def test_the_monthly_workflow_from_the_editor_guide(tmp_path):
         serve.wait(timeout=30)
 
     # 6. publish (the command then checks what will be published)
-    published = run(the(commands, "python scripts/toolbook.py publish", without="--date"), env)
+    published = run(the(commands, "python scripts/toolbook.py finalize", without="--date"), env)
     assert "数据检查通过" in published.stderr
 
     # 7. build the site: the case is there, no longer a draft, and the search index has it
