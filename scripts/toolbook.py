@@ -3,6 +3,7 @@
     python scripts/toolbook.py check [--data DIR]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
     python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
+    python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
 
 Only the standard library is imported at start-up, so `serve` and `test` can install
 the pinned requirements before anything else is imported. Works the same on Windows.
@@ -127,6 +128,22 @@ def cmd_serve(args) -> int:
     return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", args.addr], cwd=ROOT)
 
 
+def cmd_publish(args) -> int:
+    _ensure("requirements.txt")
+    from publish import PublishError, publish, rollback
+
+    target = Path(args.to).resolve()
+    try:
+        if args.rollback:
+            rollback(target, log=lambda m: print(m, file=sys.stderr))
+        else:
+            publish(target, log=lambda m: print(m, file=sys.stderr))
+    except PublishError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -160,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("publish", help="生成网站到新版本目录，检查全部链接后原子切换 current；保留最近 5 个版本")
+    p.add_argument("--to", required=True, metavar="目录", help="发布目录：版本在 目录/releases/，网站服务器指向 目录/current")
+    p.add_argument("--rollback", action="store_true", help="不生成新版本，把 current 切回上一个版本")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
     p.set_defaults(func=cmd_test)
