@@ -4,6 +4,7 @@
     python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
     python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
+    python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
 
 Only the standard library is imported at start-up, so `serve` and `test` can install
 the pinned requirements before anything else is imported. Works the same on Windows.
@@ -144,6 +145,22 @@ def cmd_publish(args) -> int:
     return EXIT_OK
 
 
+def cmd_bundle(args) -> int:
+    _ensure("requirements.txt")
+    from bundle import BundleError, build_bundle
+
+    out = Path(args.out).resolve()
+    print("正在生成离线版……", file=sys.stderr)
+    try:
+        figures = build_bundle(out)
+    except BundleError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"已生成离线版 {out}（{figures['pages']} 个可搜索页面，{figures['files']} 个文件，"
+          f"{figures['bytes'] / 1e6:.1f} MB）。解压后打开 toolbook 文件夹里的 index.html 即可阅读和搜索。", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -182,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--to", required=True, metavar="目录", help="发布目录：版本在 目录/releases/，网站服务器指向 目录/current")
     p.add_argument("--rollback", action="store_true", help="不生成新版本，把 current 切回上一个版本")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("bundle", help="生成离线版 zip：不用服务器，解压后双击 index.html 即可阅读和搜索")
+    p.add_argument("--out", default="toolbook-offline.zip", metavar="文件", help="输出文件（默认 toolbook-offline.zip）")
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
     p.set_defaults(func=cmd_test)
