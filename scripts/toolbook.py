@@ -5,6 +5,7 @@
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
     python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
     python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
+    python scripts/toolbook.py pdf 2026-06 [--out FILE]  把一期月度专刊生成 PDF（封面、目录、全部案例）
 
 Only the standard library is imported at start-up, so `serve` and `test` can install
 the pinned requirements before anything else is imported. Works the same on Windows.
@@ -161,6 +162,21 @@ def cmd_bundle(args) -> int:
     return EXIT_OK
 
 
+def cmd_pdf(args) -> int:
+    _ensure("requirements-dev.txt")  # Playwright drives the browser that prints the PDF
+    from pdf import PdfError, write_pdf
+
+    out = Path(args.out or f"toolbook-{args.month}.pdf").resolve()
+    data = Path(os.environ.get("TOOLBOOK_DATA") or ROOT / "data")
+    try:
+        size = write_pdf(args.month, out, data)
+    except PdfError as e:
+        print(str(e), file=sys.stderr)
+        return e.code
+    print(f"已生成 {out}（{size / 1024:.0f} KB）。", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -203,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bundle", help="生成离线版 zip：不用服务器，解压后双击 index.html 即可阅读和搜索")
     p.add_argument("--out", default="toolbook-offline.zip", metavar="文件", help="输出文件（默认 toolbook-offline.zip）")
     p.set_defaults(func=cmd_bundle)
+
+    p = sub.add_parser("pdf", help="把一期月度专刊生成 PDF：封面、目录、卷首语和全部案例")
+    p.add_argument("month", metavar="期号", help="专刊的月份，如 2026-06")
+    p.add_argument("--out", metavar="文件", help="输出文件（默认 toolbook-期号.pdf）")
+    p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
     p.set_defaults(func=cmd_test)
