@@ -54,7 +54,9 @@ def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
     if page.url.rstrip("/") != base_url.rstrip("/"):
         page.goto(base_url, wait_until="domcontentloaded")
     else:  # already there: start a fresh query
-        page.evaluate("document.querySelector('.md-search__input').value = ''")
+        # clear the box and the previous results, so that waiting below sees this query's results
+        page.evaluate("document.querySelector('.md-search__input').value = '';"
+                      "document.querySelector('.md-search-result__list').textContent = ''")
         page.keyboard.press("Escape")
     page.keyboard.press("/")
     page.keyboard.insert_text(query)
