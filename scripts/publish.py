@@ -131,7 +131,7 @@ def _prune(target: Path) -> int:
 
 def _check_current(target: Path) -> None:
     current = target / "current"
-    if (current.exists() or current.is_symlink()) and not current.is_symlink():
+    if current.exists() and not current.is_symlink():
         raise PublishError(f"{current} 已存在且不是符号链接。请先把它改名（如 current.old），publish 会新建 current。")
 
 

@@ -138,7 +138,7 @@ def check(site: Path, pages: dict[str, Page] | None = None) -> list[str]:
     return broken_links(pages, lambda target, href: target_file(site, target).is_file(), page_at)
 
 
-def crawl(base: str, start: list[str] = [""]) -> tuple[dict[str, Page], dict[str, int], list[str]]:
+def crawl(base: str, start: tuple[str, ...] | list[str] = ("",)) -> tuple[dict[str, Page], dict[str, int], list[str]]:
     """Follow every internal link and asset from the pages `start` (URL paths) under the URL `base` (ending in "/").
 
     Returns the HTML pages found (by URL path from `base`), the HTTP status of every internal

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
-from urllib.parse import unquote
 
 import pytest
 from conftest import SAMPLE
