@@ -54,15 +54,52 @@ def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
     if page.url.rstrip("/") != base_url.rstrip("/"):
         page.goto(base_url, wait_until="domcontentloaded")
     else:  # already there: start a fresh query
-        page.evaluate("document.querySelector('.md-search__input').value = ''")
+        # clear the box and the previous results, so that waiting below sees this query's results
+        page.evaluate("document.querySelector('.md-search__input').value = '';"
+                      "document.querySelector('.md-search-result__list').textContent = ''")
         page.keyboard.press("Escape")
     page.keyboard.press("/")
     page.keyboard.insert_text(query)
-    page.wait_for_function(
-        "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=timeout)
+    # a selector, not a script: works under a Content-Security-Policy without 'unsafe-eval'
+    page.wait_for_selector(".md-search-result__list li, .tb-empty", timeout=timeout)
     items = page.eval_on_selector_all(
         ".md-search-result__link",
         "els => els.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "
         "meta: (a.querySelector('.tb-result-meta') || {}).textContent || '', excerpt: a.querySelector('p').innerHTML}))")
     return {"results": items, "summary": page.locator(".md-search-result__meta").inner_text(),
             "empty": page.locator(".tb-empty").count() > 0}
+
+
+# Collects Content-Security-Policy violations in every page, before the page's own scripts run.
+_WATCH_CSP = ("window.__tbViolations = [];"
+              "document.addEventListener('securitypolicyviolation', function (e) {"
+              " window.__tbViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber);"
+              "});")
+
+
+def tour(page, base_url: str, paths, query: str) -> dict:
+    """Open each of `paths` under `base_url`, then search `query`, as a reader does.
+
+    Returns what the reader's browser did that it should not: requests to another host
+    ("outside"), Content-Security-Policy violations, and console errors (with failed requests).
+    """
+    from urllib.parse import urlsplit
+
+    scheme_host = urlsplit(base_url)[:2]
+    seen = {"outside": [], "violations": [], "errors": []}
+    page.add_init_script(_WATCH_CSP)
+    page.on("request", lambda r: seen["outside"].append(r.url) if urlsplit(r.url)[:2] != scheme_host else None)
+    page.on("console", lambda m: seen["errors"].append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(f"{page.url}: {e}"))
+
+    def collect():
+        page.wait_for_load_state("networkidle")
+        seen["violations"] += [f"{page.url}: {v}" for v in page.evaluate("window.__tbViolations || []")]
+
+    for path in paths:
+        page.goto(base_url + path)
+        collect()
+    shown = search(page, base_url, query)
+    collect()
+    seen["results"] = shown["results"]
+    return seen

@@ -6,6 +6,9 @@
     python scripts/toolbook.py finalize 编号或月份 [--date YYYY-MM-DD]
     python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
+    python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
+    python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
+    python scripts/toolbook.py pdf 2026-06 [--out FILE]  把一期月度专刊生成 PDF（封面、目录、全部案例）
 
 Only the standard library is imported at start-up, so `serve` and `test` can install
 the pinned requirements before anything else is imported. Works the same on Windows.
@@ -217,6 +220,53 @@ def cmd_serve(args) -> int:
     return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", args.addr], cwd=ROOT)
 
 
+def cmd_publish(args) -> int:
+    _ensure("requirements.txt")
+    from publish import PublishError, publish, rollback
+
+    target = Path(args.to).resolve()
+    try:
+        if args.rollback:
+            rollback(target, log=lambda m: print(m, file=sys.stderr))
+        else:
+            publish(target, log=lambda m: print(m, file=sys.stderr))
+    except PublishError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_bundle(args) -> int:
+    _ensure("requirements.txt")
+    from bundle import BundleError, build_bundle
+
+    out = Path(args.out).resolve()
+    print("正在生成离线版……", file=sys.stderr)
+    try:
+        figures = build_bundle(out)
+    except BundleError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"已生成离线版 {out}（{figures['pages']} 个可搜索页面，{figures['files']} 个文件，"
+          f"{figures['bytes'] / 1e6:.1f} MB）。解压后打开 toolbook 文件夹里的 index.html 即可阅读和搜索。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_pdf(args) -> int:
+    _ensure("requirements-dev.txt")  # Playwright drives the browser that prints the PDF
+    from pdf import PdfError, write_pdf
+
+    out = Path(args.out or f"toolbook-{args.month}.pdf").resolve()
+    data = Path(os.environ.get("TOOLBOOK_DATA") or ROOT / "data")
+    try:
+        size = write_pdf(args.month, out, data)
+    except PdfError as e:
+        print(str(e), file=sys.stderr)
+        return e.code
+    print(f"已生成 {out}（{size / 1024:.0f} KB）。", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -272,6 +322,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("publish", help="生成网站到新版本目录，检查全部链接后原子切换 current；保留最近 5 个版本")
+    p.add_argument("--to", required=True, metavar="目录", help="发布目录：版本在 目录/releases/，网站服务器指向 目录/current")
+    p.add_argument("--rollback", action="store_true", help="不生成新版本，把 current 切回上一个版本")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("bundle", help="生成离线版 zip：不用服务器，解压后双击 index.html 即可阅读和搜索")
+    p.add_argument("--out", default="toolbook-offline.zip", metavar="文件", help="输出文件（默认 toolbook-offline.zip）")
+    p.set_defaults(func=cmd_bundle)
+
+    p = sub.add_parser("pdf", help="把一期月度专刊生成 PDF：封面、目录、卷首语和全部案例")
+    p.add_argument("month", metavar="期号", help="专刊的月份，如 2026-06")
+    p.add_argument("--out", metavar="文件", help="输出文件（默认 toolbook-期号.pdf）")
+    p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
     p.set_defaults(func=cmd_test)

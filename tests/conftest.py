@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 SAMPLE = ROOT / "data"
 
+# One page of every kind in the sample site (paths from the site root), for tests that visit them all.
+TOUR = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
+        "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
+        "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
+        "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",
+        "tags/党费/", "units/caizheng/", "404.html"]
+
 
 def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True) -> subprocess.CompletedProcess:
     """`mkdocs build` as a user runs it, from the project folder."""

@@ -7,10 +7,10 @@ Outside CI the tests are skipped when the browser is missing; in CI a missing br
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 
 import browser
 import pytest
+from conftest import TOUR
 from search_queries import QUERIES
 
 why = browser.available()
@@ -94,14 +94,8 @@ def test_keyboard_shortcut_and_escape(page, site_url):
 
 
 def test_no_request_leaves_the_site(page, site_url):
-    """Every kind of page, and a search, load nothing from another host."""
-    outside = []
-    host = urlsplit(site_url).netloc
-    page.on("request", lambda r: outside.append(r.url) if urlsplit(r.url).netloc not in (host, "") else None)
-    for path in ("", "standards/", "standards/sanhui-yike/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
-                 "issues/2026-06/", "issues/", "tags/", "tags/党费/", "units/", "units/caizheng/", "about/", "404.html"):
-        page.goto(site_url + path)
-        page.wait_for_load_state("networkidle")
-    browser.search(page, site_url, "三会一课")
-    page.wait_for_load_state("networkidle")
-    assert outside == []
+    """A page of every kind, and a search, load nothing from another host (under nginx: test_hosting.py)."""
+    seen = browser.tour(page, site_url, TOUR, "三会一课")
+    assert seen["results"]
+    assert seen["outside"] == []
+    assert seen["errors"] == []

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
-from urllib.parse import unquote
 
 import pytest
 from conftest import SAMPLE
-from sitecrawl import is_outside, read_site, resolve, target_file
+from sitecrawl import check, is_outside, read_site, resolve
 
 from kb.load import load_knowledge_base
 from kb.model import CASE, ISSUE, METHOD, STANDARD
@@ -148,28 +148,29 @@ def test_navigation_holds_sections_only(kb, pages):
 
 
 def test_every_internal_link_and_asset_resolves(sample_site, pages):
-    broken = []
-    for url, page in pages.items():
-        for href in [h for h, _ in page.links] + [u for _, u in page.loads]:
-            r = resolve(url, href)
-            if r is None:
-                continue
-            target, fragment = r
-            file = target_file(sample_site, target)
-            if not file.is_file():
-                broken.append(f"{url} -> {href}")
-            elif fragment and file.suffix == ".html":
-                dest = pages.get(file.relative_to(sample_site).as_posix().removesuffix("index.html"))
-                if dest is not None and unquote(fragment) not in dest.ids:
-                    broken.append(f"{url} -> {href} (anchor)")
-    assert broken == []
+    assert check(sample_site, pages) == []
+
+
+def test_a_missing_asset_or_anchor_is_reported(sample_site, pages, tmp_path):
+    """The check that `publish` relies on names what is broken (on a damaged copy of the site)."""
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    css = next((site / "assets" / "stylesheets").glob("main.*.min.css"))
+    css.unlink()
+    (site / "methods" / "sibi-tan" / "index.html").unlink()
+    broken = check(site)
+    assert "standards/sanhui-yike/ -> ../../assets/stylesheets/" + css.name in broken
+    assert [b for b in broken if b.endswith("-> ../methods/sibi-tan/")]  # from a page in methods/
 
 
 def test_nothing_is_loaded_from_an_outside_host(sample_site, pages):
+    """Static scan: scripts, stylesheets, icons, images, frames, manifests, and what stylesheets pull in."""
+    assert {"script", "link"} <= {tag for p in pages.values() for tag, _ in p.loads}  # the scan sees them
     outside = [(url, u) for url, p in pages.items() for _, u in p.loads if is_outside(u)]
     assert outside == []
     for css in sample_site.rglob("*.css"):
-        urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8"))
+        text = css.read_text(encoding="utf-8")
+        urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text)
         assert not [u for u in urls if is_outside(u)], css
     assert not [p for p in pages.values() if "fonts.googleapis" in p.path.read_text(encoding="utf-8")]
 

@@ -4,6 +4,9 @@
  * reader focuses the search box, and then only what the query needs. Results show kind, unit
  * and date; facets narrow them by kind, category, unit and year. Keys: "/", "s" or "f" focus
  * the box, Esc closes it, ↑/↓ move through results, Enter opens the selected one.
+ *
+ * Opened from disk (file://, the offline bundle of scripts/bundle.py) the browser cannot fetch the
+ * index: search then reads javascripts/offline-index.js, which only the bundle has (see offline()).
  */
 (function () {
   "use strict";
@@ -48,7 +51,15 @@
     Intl.Segmenter.supportedLocalesOf = NativeSegmenter.supportedLocalesOf;
   }
 
+  var OFFLINE = location.protocol === "file:";
+
   function load() {
+    if (!loading && OFFLINE) {
+      loading = offline().then(function (pf) { pagefind = pf; return pf; }, function () {
+        meta.textContent = "直接打开网页文件时不能搜索。请通过网站服务器访问，或使用离线版（toolbook-offline.zip）。";
+        throw new Error("offline index not available");
+      });
+    }
     if (!loading) {
       loading = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
         return pf.options({
@@ -142,7 +153,7 @@
 
   // The pages that have the query's pieces, as the browser segments it, side by side.
   function sideBySide(pf, query) {
-    if (!NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return Promise.resolve([]);
+    if (OFFLINE || !NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return Promise.resolve([]);
     var words = [];
     for (var part of new NativeSegmenter("zh", { granularity: "word" }).segment(query)) {
       if (part.isWordLike) words.push(part.segment);
@@ -221,7 +232,7 @@
     var browse = el("li", null, "按栏目浏览：");
     [["标准规范", "standards/"], ["支部工作法", "methods/"], ["典型案例", "cases/"], ["月度专刊", "issues/"]].forEach(function (s, i) {
       if (i) browse.appendChild(document.createTextNode("、"));
-      var a = el("a", null, s[0]); a.href = new URL(s[1], base).href; browse.appendChild(a);
+      var a = el("a", null, s[0]); a.href = new URL(s[1] + (OFFLINE ? "index.html" : ""), base).href; browse.appendChild(a);
     });
     tips.appendChild(browse);
     box.appendChild(tips);
@@ -255,6 +266,88 @@
     art.appendChild(p);
     a.appendChild(art); li.appendChild(a);
     return li;
+  }
+
+  // Offline search: the same interface as the part of Pagefind used above, over the pages in
+  // javascripts/offline-index.js (loaded with a script tag: file:// allows that, not fetch).
+  // Every word of the query must occur in the page (plain substring matching, which suits
+  // Chinese); pages with the words in their title come first, then by how often they occur.
+  function offline() {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL("javascripts/offline-index.js", base).href;
+      script.onload = function () { window.__tbOfflineIndex ? resolve(offlineEngine(window.__tbOfflineIndex)) : reject(); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function offlineEngine(pages) {
+    pages.forEach(function (p) { p.lower = (p.title + "\n" + p.text).toLowerCase(); });
+
+    function count(hay, word) {
+      var n = 0, at = hay.indexOf(word);
+      while (at >= 0) { n++; at = hay.indexOf(word, at + word.length); }
+      return n;
+    }
+
+    function escape(s) {
+      return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+    }
+
+    function snippet(text, words) {
+      var lower = text.toLowerCase(), at = -1;
+      words.forEach(function (w) { var i = lower.indexOf(w); if (i >= 0 && (at < 0 || i < at)) at = i; });
+      var start = Math.max(0, at - 20), piece = text.slice(start, start + 80);
+      var out = escape(piece), marks = words.map(escape).filter(Boolean);
+      if (marks.length) {
+        var pattern = new RegExp(marks.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");
+        out = out.replace(pattern, function (m) { return "<mark>" + m + "</mark>"; });
+      }
+      return (start > 0 ? "…" : "") + out + (start + 80 < text.length ? "…" : "");
+    }
+
+    function search(query, options) {
+      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      var wanted = (options && options.filters) || {};
+      var counts = {};
+      var found = [];
+      pages.forEach(function (p, i) {
+        if (!words.every(function (w) { return p.lower.indexOf(w) >= 0; })) return;
+        var facets = p.facets || {};
+        var fits = function (except) {
+          return Object.keys(wanted).every(function (k) { return k === except || facets[k] === wanted[k]; });
+        };
+        Object.keys(facets).forEach(function (k) {  // counts per value, as Pagefind reports them
+          if (!facets[k] || !fits(k)) return;
+          counts[k] = counts[k] || {};
+          counts[k][facets[k]] = (counts[k][facets[k]] || 0) + 1;
+        });
+        if (!fits(null)) return;
+        var title = p.title.toLowerCase();
+        found.push({ page: p, id: i,
+          inTitle: words.filter(function (w) { return title.indexOf(w) >= 0; }).length,
+          hits: words.reduce(function (n, w) { return n + count(p.lower, w); }, 0) });
+      });
+      found.sort(function (a, b) { return b.inTitle - a.inTitle || b.hits - a.hits || a.id - b.id; });
+      return Promise.resolve({
+        filters: counts,
+        results: found.map(function (f) {
+          var p = f.page;
+          var d = { url: new URL(p.url, base).href, excerpt: snippet(p.text, words),
+                    meta: { title: p.title, kind: p.kind, unit: p.unit, date: p.date } };
+          return { id: f.id, data: function () { return Promise.resolve(d); } };
+        })
+      });
+    }
+
+    return {
+      search: search,
+      debouncedSearch: function (query, options, wait) {
+        return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () { return search(query, options); });
+      },
+      filters: function () { return Promise.resolve({}); }
+    };
   }
 
   function renderFacets(counts) {

@@ -1,0 +1,171 @@
+"""Read a built site as a browser would: pages, their links, and what they load.
+
+Shared by the tests and by `publish`, which refuses a release with a broken internal link
+or asset (`check`); `crawl` does the same over HTTP, as a reader's browser meets the site.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import urllib.error
+import urllib.request
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, unquote, urlsplit
+
+# (tag, attribute) pairs that make a browser fetch something while showing the page
+LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+         ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data"), ("track", "src")}
+
+
+@dataclass
+class Page:
+    path: Path | None  # the HTML file (None when read over HTTP)
+    url: str  # its URL path relative to the site root, e.g. "standards/sanhui-yike/"
+    h1: str = ""
+    title: str = ""
+    ids: set[str] = field(default_factory=set)
+    links: list[tuple[str, dict]] = field(default_factory=list)  # (href, attrs) of <a>
+    loads: list[tuple[str, str]] = field(default_factory=list)  # (tag, url) fetched by the page
+    text: str = ""
+
+
+class _Parser(HTMLParser):
+    def __init__(self, page: Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.stack: list[str] = []
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.page.ids.add(a["id"])
+        if tag == "a" and "href" in a:
+            self.page.links.append((a["href"], a))
+        for t, attr in LOADS:
+            if tag == t and a.get(attr):
+                if tag == "link" and not set((a.get("rel") or "").split()) & {"stylesheet", "icon", "manifest", "preload", "modulepreload", "prefetch"}:
+                    continue
+                self.page.loads.append((tag, a[attr]))
+        if a.get("srcset"):  # "small.png 1x, big.png 2x"
+            self.page.loads += [(tag, c.split()[0]) for c in a["srcset"].split(",") if c.strip()]
+        if tag in ("h1", "title"):
+            self.stack.append(tag)
+            self.chunks = []
+
+    def handle_endtag(self, tag):
+        if self.stack and tag == self.stack[-1]:
+            text = "".join(self.chunks).strip()
+            if tag == "h1" and not self.page.h1:
+                self.page.h1 = text.rstrip("¶").strip()
+            if tag == "title":
+                self.page.title = text
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack:
+            self.chunks.append(data)
+        self.page.text += data
+
+
+def read_page(site: Path, path: Path) -> Page:
+    rel = path.relative_to(site).as_posix()
+    url = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+    page = Page(path, url)
+    _Parser(page).feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def read_site(site: Path) -> dict[str, Page]:
+    """Every HTML page of the site by its URL path ("" for the home page)."""
+    return {p.url: p for p in (read_page(site, f) for f in sorted(site.rglob("*.html")))}
+
+
+def is_outside(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme in ("http", "https") or parts.netloc or url.startswith("//"))
+
+
+def resolve(page_url: str, href: str) -> tuple[str, str] | None:
+    """The site-relative target (path, fragment) of a relative link on `page_url`; None if not internal."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or href.startswith(("/", "#", "mailto:", "javascript:")) or not href:
+        return None
+    base = posixpath.dirname(page_url + "x")  # the folder the page is served from
+    target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+    return ("" if target == "." else target), parts.fragment
+
+
+def target_file(site: Path, target: str) -> Path:
+    path = site / target
+    return path / "index.html" if path.is_dir() or target == "" else path
+
+
+def broken_links(pages: dict[str, Page], exists: Callable[[str, str], bool],
+                 page_at: Callable[[str, str], Page | None]) -> list[str]:
+    """Every internal link or asset of `pages` whose target is missing, or whose #anchor is not on its page.
+
+    exists(target, href) says whether the site has the target; page_at(target, href) is the page there.
+    """
+    broken = []
+    for url, page in pages.items():
+        for href in [h for h, _ in page.links] + [u for _, u in page.loads]:
+            r = resolve(url, href)
+            if r is None:
+                continue
+            target, fragment = r
+            if not exists(target, href):
+                broken.append(f"{url or './'} -> {href}")
+            elif fragment:
+                dest = page_at(target, href)
+                if dest is not None and unquote(fragment) not in dest.ids:
+                    broken.append(f"{url or './'} -> {href}（锚点不存在）")
+    return broken
+
+
+def check(site: Path, pages: dict[str, Page] | None = None) -> list[str]:
+    """Broken internal links and assets of the site built in the folder `site` (empty when all resolve)."""
+    pages = read_site(site) if pages is None else pages
+
+    def page_at(target: str, href: str) -> Page | None:
+        file = target_file(site, target)
+        return pages.get(file.relative_to(site).as_posix().removesuffix("index.html")) if file.suffix == ".html" else None
+
+    return broken_links(pages, lambda target, href: target_file(site, target).is_file(), page_at)
+
+
+def crawl(base: str, start: tuple[str, ...] | list[str] = ("",)) -> tuple[dict[str, Page], dict[str, int], list[str]]:
+    """Follow every internal link and asset from the pages `start` (URL paths) under the URL `base` (ending in "/").
+
+    Returns the HTML pages found (by URL path from `base`), the HTTP status of every internal
+    target, and the broken links and assets as `check` reports them.
+    """
+    def key(target: str, href: str) -> str:
+        return target + "/" if target and urlsplit(href).path.endswith("/") else target
+
+    pages: dict[str, Page] = {}
+    status: dict[str, int] = {}
+    queue = deque(start)
+    while queue:
+        url = queue.popleft()
+        if url in status:
+            continue
+        try:
+            with urllib.request.urlopen(base + quote(url), timeout=30) as reply:
+                status[url] = reply.status
+                body = reply.read() if reply.headers.get_content_type() == "text/html" else None
+        except urllib.error.HTTPError as e:
+            status[url] = e.code
+            continue
+        if body is not None:
+            page = pages[url] = Page(None, url)
+            _Parser(page).feed(body.decode("utf-8"))
+            for href in [h for h, _ in page.links] + [u for _, u in page.loads]:
+                if (r := resolve(url, href)) is not None:
+                    queue.append(key(r[0], href))
+    broken = broken_links(pages, lambda t, href: status.get(key(t, href)) == 200, lambda t, href: pages.get(key(t, href)))
+    return pages, status, broken

@@ -1,0 +1,108 @@
+"""Paper: pages printed from the browser show the content only; `toolbook.py pdf` writes an issue as a booklet.
+
+The PDF is read back with pdftotext (Debian's poppler-utils, installed by `.ci/run`); both need Chromium.
+Outside CI the tests are skipped when a tool is missing; in CI a missing tool fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import browser
+import pytest
+from conftest import ROOT, SAMPLE
+
+from kb.load import load_knowledge_base
+
+why = browser.available() or (None if shutil.which("pdftotext") else "未找到 pdftotext（Debian 软件包 poppler-utils）")
+if why and os.environ.get("CI"):
+    raise RuntimeError(f"打印测试在 CI 中必须运行：{why}")
+pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
+
+SCREEN_ONLY = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-search", ".md-footer", ".tb-prevnext"]
+
+
+def toolbook(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("TOOLBOOK_DATA", None)
+    return subprocess.run([sys.executable, "scripts/toolbook.py", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
+
+
+@pytest.fixture(scope="module")
+def page(sample_site):
+    from playwright.sync_api import sync_playwright
+
+    with browser.serve(sample_site) as url, sync_playwright() as p:
+        b = browser.launch(p)
+        page = b.new_page()
+        page.base = url
+        yield page
+        b.close()
+
+
+def visible(page, selector: str) -> bool:
+    return any(e.is_visible() for e in page.query_selector_all(selector))
+
+
+def test_a_standard_prints_as_a_checklist_without_the_sites_furniture(page):
+    page.goto(page.base + "standards/sanhui-yike/")
+    assert all(visible(page, s) for s in SCREEN_ONLY[:5])  # on screen: header, tabs, navigation, search, footer
+    page.emulate_media(media="print")
+    try:
+        assert [s for s in SCREEN_ONLY if visible(page, s)] == []
+        assert page.locator("h1").first.is_visible() and visible(page, ".tb-clauses table")
+        items = page.query_selector_all(".tb-checklist li")
+        assert items and all(i.is_visible() for i in items)
+        box = page.evaluate("getComputedStyle(document.querySelector('.tb-checklist .task-list-indicator'), '::before')"
+                            ".borderTopStyle")
+        assert box == "solid"  # an empty box to tick with a pen
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_an_issue_prints_its_foreword_and_cases_without_navigation(page):
+    page.goto(page.base + "issues/2026-11/")
+    page.emulate_media(media="print")
+    try:
+        assert [s for s in SCREEN_ONLY if visible(page, s)] == []
+        text = page.locator("article").inner_text()
+        assert "卷首语" in text and "本期案例" in text and "上一期" not in text
+    finally:
+        page.emulate_media(media="screen")
+
+
+def test_pdf_of_an_issue_has_cover_contents_and_every_case(tmp_path):
+    kb, _ = load_knowledge_base(SAMPLE)
+    issue = kb.records["2026-11"]
+    out = tmp_path / "专刊.pdf"
+    result = toolbook("pdf", "2026-11", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "已生成" in result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    cover = pages[0]
+    assert "党建口袋工具书" in cover and "月度专刊" in cover and issue.title in cover and issue.data["title"] in cover
+    contents = pages[1]
+    assert "目" in contents and "录" in contents and "卷首语" in contents
+    cases = [kb.records[c] for c in issue.data["cases"]]
+    squeeze = lambda s: "".join(s.split())  # noqa: E731  pdftotext breaks long lines
+    for n, case in enumerate(cases, start=1):
+        assert squeeze(f"{n}. {case.data['title']}") in squeeze(contents), case.id
+    body = squeeze("".join(pages[2:]))
+    for case in cases:
+        assert squeeze(case.data["title"]) in body and squeeze(case.data["summary"]) in body, case.id
+        assert squeeze(case.data["highlights"][0]) in body, case.id
+    assert len(pages) > 2 + len(cases)  # each case starts on a page of its own
+
+
+def test_pdf_of_an_unknown_issue_lists_the_issues_there_are(tmp_path):
+    result = toolbook("pdf", "2026-03", "--out", str(tmp_path / "x.pdf"))
+    assert result.returncode == 2
+    assert "找不到 2026-03 的月度专刊" in result.stderr and "2026-06、2026-07" in result.stderr and "2026-11" in result.stderr
+    assert not list(tmp_path.iterdir())
+    bad = toolbook("pdf", "2026-3")
+    assert bad.returncode == 2 and "年-月" in bad.stderr
