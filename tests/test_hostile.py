@@ -215,3 +215,16 @@ def test_search_results_show_hostile_text_without_running_it(hostile_site):
             assert page.evaluate("window.tbxss") is None
         finally:
             b.close()
+
+
+def test_preview_problem_page_shows_quoted_data_as_text():
+    """`mkdocs serve` with invalid data shows the problems; they quote the data, which must stay text."""
+    import markdown
+    from mkdocs_hooks import _problems_page
+
+    from kb.problems import Problem
+
+    page = _problems_page([Problem("data/cases/a.yml", 3, "x```", '未知字段 "```\n<script>window.tbxss=1</script>"')])
+    out = markdown.markdown(page, extensions=["admonition", "tables"])
+    assert "<script>" not in out and "&lt;script&gt;window.tbxss=1&lt;/script&gt;" in out
+    assert '<div class="admonition failure">' in out
