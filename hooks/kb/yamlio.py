@@ -220,9 +220,7 @@ class _Converter:
         line = node.start_mark.line + 1
         if id(node) in self.seen:  # an alias: the node is shared, so report where it is used (its field's line)
             raise _Stop(Document(None, self.lines).line_of(path), "不支持 YAML 锚点和别名（& 和 *）。请把内容直接写出来。", path)
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
-            raise _Stop(line, f"文件结构过于庞大（超过 {MAX_NODES} 个值），一条记录不需要这么多内容。", path)
+        self.seen.add(id(node))  # (the number of values was bounded before composing: _check_structure)
         if depth > MAX_DEPTH:
             raise _Stop(line, f"嵌套层次过深（超过 {MAX_DEPTH} 层）。", path)
         if node.tag not in _STANDARD_TAGS:
