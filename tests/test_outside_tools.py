@@ -124,10 +124,15 @@ def axe_page(sample_site):
         b.close()
 
 
-@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+@pytest.mark.parametrize("kind", [*PAGE_TYPES, "search results"])
 def test_axe_finds_no_serious_accessibility_problem(axe_page, kind):
+    import browser
+
     page, url = axe_page
-    page.goto(url + PAGE_TYPES[kind])
+    if kind == "search results":  # the search panel open, with results and facets
+        browser.search(page, url, "党员")
+    else:
+        page.goto(url + PAGE_TYPES[kind])
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
