@@ -9,6 +9,7 @@ does not import MkDocs: `kb.load` reads and checks the data, `kb.site` lays out 
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import os
 import posixpath
@@ -218,10 +219,11 @@ def on_serve(server, config, builder):
 
 
 def _problems_page(problems: list[Problem]) -> str:
-    lines = "\n".join(f"    {p}" for p in problems)
+    # the messages quote the data: escaped, in an HTML block that Markdown leaves alone
+    lines = "\n".join(html.escape(str(p)) for p in problems)
     return (
         "# 数据有问题\n\n"
         f"!!! failure \"数据检查发现 {len(problems)} 个问题\"\n\n"
         "    改正下列问题并保存后，预览会自动刷新。\n\n"
-        f"    ```text\n{lines}\n    ```\n"
+        f"<pre class=\"tb-problems\">{lines}</pre>\n"
     )

@@ -47,3 +47,12 @@ def sample_site(tmp_path_factory) -> Path:
     result = run_mkdocs_build(site)
     assert result.returncode == 0, result.stdout + result.stderr
     return site
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The worst time and memory of one process on a broken data set (tests/test_broken.py)."""
+    worst = getattr(sys.modules.get("test_broken"), "WORST", None)
+    if worst:
+        (seconds, where_s), (megabytes, where_m) = worst["seconds"], worst["megabytes"]
+        terminalreporter.write_line(f"broken data sets: slowest {seconds:.2f} s ({where_s}); "
+                                    f"most memory {megabytes:.0f} MB ({where_m})")

@@ -262,8 +262,7 @@
     var line = [m.kind, m.unit, m.date].filter(Boolean).join(" · ");
     if (line) art.appendChild(el("div", "tb-result-meta", line));
     art.appendChild(el("h1", null, m.title || d.url));
-    var p = el("p"); p.innerHTML = d.excerpt; // Pagefind escapes page text and adds only <mark>
-    art.appendChild(p);
+    art.appendChild(excerpt(d.excerpt));
     a.appendChild(art); li.appendChild(a);
     return li;
   }
@@ -348,6 +347,17 @@
       },
       filters: function () { return Promise.resolve({}); }
     };
+  }
+
+  // Pagefind escapes page text and adds only <mark>; still, only text and <mark> are kept, so
+  // nothing from the data can become an element here (the excerpt is parsed inertly).
+  function excerpt(markup) {
+    var p = el("p");
+    var body = new DOMParser().parseFromString(String(markup || ""), "text/html").body;
+    body.childNodes.forEach(function (n) {
+      p.appendChild(n.nodeName === "MARK" ? el("mark", null, n.textContent) : document.createTextNode(n.textContent));
+    });
+    return p;
   }
 
   function renderFacets(counts) {

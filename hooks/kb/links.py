@@ -6,9 +6,11 @@ Runs after every file passed its schema. All work here is O(records + links).
 from __future__ import annotations
 
 import difflib
+import re
 
 from .model import CASE, ISSUE, METHOD, STANDARD, Kind, KnowledgeBase, Link, Record, Term
-from .problems import Problem, display_path, field_path
+from .schema import load_schema
+from .problems import Problem, display_path, field_path, inside_data, short
 
 # Names the site uses for its own pages next to record pages (standards/category/…, …/page/2/).
 RESERVED_IDS = frozenset({"index", "page", "category", "unit", "theme", "year", "assets", "search"})
@@ -30,10 +32,14 @@ TERM_FIELDS = {
 }
 
 IMAGE_DIR = "assets"
+ID = re.compile(load_schema("common")["$defs"]["id"]["pattern"])  # what the schema allows as an id
+IMAGE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # as data/schema/case.json: a name, never a path
 
 
 def suggest(value: str, candidates) -> str | None:
     """The closest candidate to a mistyped value, if any is close."""
+    if len(value) > 64:  # longer than any id or term: nothing is close, and difflib would be slow
+        return None
     candidates = list(candidates)
     near = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
     if near:
@@ -98,20 +104,23 @@ def _check_terms(record: Record, all_names: dict[str, list[str]], problem) -> No
             continue
         near = suggest(value, names)
         hint = f'，是否指 "{near}"？' if near else f"。可选：{'、'.join(names[:20])}{' 等' if len(names) > 20 else ''}。"
-        problem(record, (name,), f'"{value}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
+        problem(record, (name,), f'"{short(value)}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
 
 
 def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:
     images = record.get("images")
     if not images or not isinstance(images, list):
         return
-    folder = (kb.root / IMAGE_DIR / record.id).resolve()
+    real_root = kb.root.resolve()
     for i, image in enumerate(images):
-        if not isinstance(image, dict) or not isinstance(image.get("file"), str):
-            continue
-        path = (folder / image["file"]).resolve()
-        if folder not in path.parents or not path.is_file():
-            problem(record, ("images", i, "file"), f'找不到图片 {IMAGE_DIR}/{record.id}/{image["file"]}：请把图片放进数据目录下的 {IMAGE_DIR}/{record.id}/ 文件夹。')
+        if not isinstance(image, dict) or not isinstance(image.get("file"), str) or not IMAGE_NAME.fullmatch(image["file"]):
+            continue  # not a plain file name: the schema reports it
+        shown = f'{IMAGE_DIR}/{record.id}/{image["file"]}'
+        path = kb.root / IMAGE_DIR / record.id / image["file"]
+        if not inside_data(path, real_root):
+            problem(record, ("images", i, "file"), f"图片 {shown} 是指向数据目录以外的链接（或循环链接），出于安全考虑不予使用。请把图片文件本身放进 {IMAGE_DIR}/{record.id}/ 文件夹。")
+        elif not path.is_file():
+            problem(record, ("images", i, "file"), f"找不到图片 {shown}：请把图片放进数据目录下的 {IMAGE_DIR}/{record.id}/ 文件夹。")
 
 
 def _check_issues(kb: KnowledgeBase, problem) -> None:
@@ -138,12 +147,12 @@ def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], un
         seen: set[str] = set()
         refs = record.get(name)
         for i, target_id in enumerate(refs if isinstance(refs, list) else []):
-            if not isinstance(target_id, str):
-                continue
+            if not isinstance(target_id, str) or not ID.match(target_id) or len(target_id) > 64:
+                continue  # not an id at all: the schema reports it
             path = (name, i)
             target = kb.records.get(target_id)
             if target_id in seen:
-                problem(record, path, f'"{target_id}" 重复列出。')
+                problem(record, path, f'"{short(target_id)}" 重复列出。')
                 continue
             seen.add(target_id)
             if target_id == record.id:
@@ -155,7 +164,7 @@ def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], un
             elif target is None:
                 pool = [r.id for r in kb.records.values() if r.kind in allowed]
                 near = suggest(target_id, pool)
-                problem(record, path, f'找不到记录 "{target_id}"' + (f'，是否指 "{near}"？' if near else "。"))
+                problem(record, path, f'找不到记录 "{short(target_id)}"' + (f'，是否指 "{near}"？' if near else "。"))
             elif target.kind not in allowed:
                 wanted = "或".join(k.short for k in allowed)
                 problem(record, path, f'"{target_id}" 是{target.kind.short}，这里只能填{wanted}。')

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import links, schema
 from .model import ISSUE, KINDS, KnowledgeBase, Record, Taxonomy, Term
-from .problems import Problem, display_path
+from .problems import Problem, display_path, inside_data
 from .yamlio import Document, read_document
 
 TAXONOMY_FILE = "taxonomy.yml"
@@ -53,7 +53,11 @@ def load_knowledge_base(root: Path, include_drafts: bool = False) -> tuple[Knowl
     unchecked: set[str] = set()  # ids of records whose own file has problems
     for kind in KINDS:
         folder = root / kind.folder
-        for path in _record_files(folder, root, problems):
+        for path, refused in _record_files(folder, root):
+            if refused:  # a link that leads outside: not read, and not blamed again where it is referenced
+                problems.append(refused)
+                unchecked.add(path.stem)
+                continue
             doc, found = read_document(path)
             if doc is not None:
                 found = _check_shape(kind.name, doc, path)
@@ -100,27 +104,24 @@ def _check_shape(name: str, doc: Document, path: Path) -> list[Problem]:
     return schema.validate(name, doc, shown)
 
 
-def _record_files(folder: Path, root: Path, problems: list[Problem]) -> list[Path]:
-    """The record files of one folder, refusing links that lead outside the data directory."""
+def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]:
+    """The record files of one folder, each with the reason it is refused (a link leading outside the data directory)."""
     if not folder.is_dir():
         return []
     real_root = root.resolve()
-    folder_escapes = not _inside(folder.resolve(), real_root)
+    folder_escapes = not inside_data(folder, real_root)
     out = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
             continue
         # only a link (or a linked folder) can lead outside the data directory
-        if (folder_escapes or path.is_symlink()) and not _inside(path.resolve(), real_root):
-            problems.append(Problem(display_path(path), 0, "", "这是一个指向数据目录以外的链接，出于安全考虑不予读取。请把文件本身放进数据目录。"))
-            continue
-        if path.is_file():
-            out.append(path)
+        if (folder_escapes or path.is_symlink()) and not inside_data(path, real_root):
+            out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))
+        elif path.is_symlink() and not path.exists():
+            out.append((path, Problem(display_path(path), 1, "", "这是一个链接，但它指向的文件不存在。请删除这个链接，或把文件本身放进数据目录。")))
+        elif path.is_file():
+            out.append((path, None))
     return out
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy | None:

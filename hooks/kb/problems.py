@@ -1,4 +1,4 @@
-"""A located problem in the data, and how it is shown to an editor."""
+"""A located problem in the data, how it is shown to an editor, and which files may be read."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix()
 
 
+def short(value, limit: int = 40) -> str:
+    """A value as quoted in a message: a pasted page must not become a page-long message."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def field_path(path: tuple) -> str:
     """('clauses', 1, 'evidence') -> 'clauses[2].evidence' (list positions count from 1, as editors do)."""
     out = ""
@@ -39,5 +45,15 @@ def field_path(path: tuple) -> str:
         if isinstance(part, int):
             out += f"[{part + 1}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + short(part)
     return out
+
+
+def inside_data(path: Path, real_root: Path) -> bool:
+    """Whether `path`, links followed, is inside the data directory (a link loop is not)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a link loop: RuntimeError up to Python 3.12, OSError after
+        return False
+    return real == real_root or real_root in real.parents
+

@@ -14,7 +14,9 @@ Links are written as ROOT + path from the site root, and ROOT is replaced by the
 back to the root ("../../") when the page is done. So a piece of HTML that only links
 (a record's entry in a listing) is the same on every page and is rendered once.
 
-Templates autoescape: a value from the data is shown as typed, never as markup.
+Templates autoescape: a value from the data is shown as typed, never as markup. Editors'
+Markdown is the one place where data becomes markup: its HTML passes an allowlist (`clean`),
+and its headings have raw HTML and links escaped (`heading_text`) before they become HTML.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import jinja2
 import markdown as markdown_lib
+import nh3
 from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
 from markupsafe import Markup
 from pymdownx.slugs import slugify
@@ -39,6 +42,13 @@ PLACEHOLDER = re.compile(r"<!--tb:(\d+)-->")
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
 SLUGIFY = slugify(case="lower")  # heading anchors: the same function as `toc.slugify` in mkdocs.yml
 
+# What editors' Markdown (EDITOR_EXTENSIONS) produces; anything else, typed as raw HTML, is dropped.
+# No <img>: pictures of a case go in its `images` field (data/assets/), never to another host.
+_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+         "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "div", "sup", "sub", "del"}
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+_CLASSES = {"div": {"admonition", "note", "abstract", "info", "tip", "success", "question", "warning", "failure",
+                    "danger", "bug", "example", "quote"}, "p": {"admonition-title"}}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!<>])")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^(```|~~~)")
@@ -53,6 +63,19 @@ def md_text(value) -> Markup:
     """Plain text for a Markdown line (a heading): one line, Markdown syntax escaped."""
     s = " ".join(str(value).split())
     return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(s, quote=False)))
+
+
+def clean(markup: str) -> str:
+    """Editors' converted Markdown through an allowlist: no script, event attribute, style trick,
+    frame, image or link other than http(s), mailto and relative ones can reach a page."""
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes=_CLASSES,
+                     url_schemes={"http", "https", "mailto"}, filter_style_properties={"text-align"},
+                     clean_content_tags={"script", "style"}, link_rel="noopener noreferrer")
+
+
+def heading_text(value: str) -> str:
+    """An editor's heading for MkDocs to convert: emphasis and code still work, raw HTML and links do not."""
+    return re.sub(r"([\[\]])", r"\\\1", html.escape(value, quote=False))
 
 
 def excerpt(value, limit: int = 80) -> str:
@@ -160,7 +183,7 @@ class Renderer:
             heading = None if fenced else _HEADING.match(line)
             if heading:
                 flush()
-                skeleton.append(f"\n{heading.group(1)} {heading.group(2)}\n")
+                skeleton.append(f"\n{heading.group(1)} {heading_text(heading.group(2))}\n")
             else:
                 chunk.append(line)
         flush()
@@ -170,7 +193,7 @@ class Renderer:
         """Markdown to HTML; plain paragraphs (most fields) skip the Markdown pass, with the same result."""
         if _MD_SYNTAX.search(text):
             self._md.reset()
-            return self._md.convert(text)
+            return clean(self._md.convert(text))
         paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
         return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
 
@@ -234,5 +257,5 @@ class Renderer:
         if not _INLINE_SYNTAX.search(_UNESCAPE.sub("", text)):
             return html.escape(plain, quote=False)
         self._md.reset()
-        converted = self._md.convert("# " + text)
+        converted = clean(self._md.convert("# " + text))
         return converted[len("<h1>"): -len("</h1>")] if converted.startswith("<h1>") else html.escape(plain, quote=False)

@@ -18,7 +18,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
-from .problems import Problem, field_path
+from .problems import Problem, field_path, short
 from .yamlio import Document
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schema"
@@ -127,12 +127,12 @@ def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> li
                 hint = f'是否指 "{near}"？'
             else:
                 hint = f"可用的字段有：{'、'.join(props)}。"
-            out.append(at(path + (key,), f'未知字段 "{key}"，{hint}'))
+            out.append(at(path + (key,), f'未知字段 "{short(key)}"，{hint}'))
         return out
     if kind == "type":
         want = error.validator_value
         wants = "或".join(_TYPES.get(t, t) for t in (want if isinstance(want, list) else [want]))
-        message = f"应为{wants}，这里是{_describe(value)}。"
+        message = f"应为{' ' if wants[:1].isascii() else ''}{wants}，这里是{_describe(value)}。"
         if want == "string" and isinstance(value, (int, float, bool)):
             message += f"如果要当作文字，请加引号：\"{_plain(value)}\"。"
         if want == "string" and value is None:
@@ -143,7 +143,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> li
     if kind == "format" and error.validator_value == "date":
         return [at(path, f'日期 "{value}" 无效：格式应为 YYYY-MM-DD（如 2026-03-15），且须是真实存在的日期。')]
     if kind == "pattern":
-        return [at(path, f'"{value}" 格式不对。{schema.get("description", "")}'.rstrip())]
+        return [at(path, f'"{short(value)}" 格式不对。{_pattern_hint(value, schema, path)}{schema.get("description", "")}'.rstrip())]
     if kind == "minItems":
         return [at(path, f"至少要有 {error.validator_value} 项。")]
     if kind == "minLength":
@@ -157,9 +157,24 @@ def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> li
     return [at(path, f"不符合要求：{error.message}")]
 
 
+def _pattern_hint(value: str, schema: dict, path: tuple) -> str:
+    """What exactly is wrong with an id or an image file name, before the field's description."""
+    if path and path[-1] == "file" and any(c in value for c in "/\\:"):
+        return "这里只写文件名，不能写路径（不能含 /、\\、.. 或盘符）：图片放在数据目录的 assets/<案例编号>/ 文件夹里。"
+    if schema.get("title") != "编号":
+        return ""
+    if re.search(r"[\u3400-\u9fff]", value):
+        return "编号用于网址和文件名，不能用汉字，请用拼音或英文（如 sanhui-yike）。"
+    if value != value.lower() and re.fullmatch(schema["pattern"], value.lower()):
+        return f'编号不能用大写字母，请改成 "{value.lower()}"（文件名也一样）：Windows 不区分大小写，大小写不同的编号会成为同一个文件。'
+    return ""
+
+
 def _meant_field(key, props: dict) -> str | None:
     """The field an unknown key most likely meant: by its Chinese title, or by spelling."""
     key = str(key)
+    if len(key) > 64:
+        return None
     for name, sub in props.items():
         if sub.get("title") == key:
             return name

@@ -7,9 +7,14 @@ composed into nodes with libyaml and turned into plain values by our own rules:
 
 * scalars follow the YAML 1.2 core schema: only true/false are booleans, only decimal
   numbers are numbers, `~`/`null`/empty are null; everything else, dates included, is text;
+  but an unquoted value that YAML 1.1 tools (PyYAML, many editors' plug-ins) read otherwise
+  is an error asking for quotes: yes/no/on/off (booleans there), 010 (octal 8), 1e3,
+  12:30 (the number 750), .inf/.nan; a plain date 2026-03-15 reads the same either way;
 * duplicate keys, anchors/aliases, merge keys and any non-standard tag are errors;
-* encoding problems (GBK, UTF-16), tab indentation and control characters get their own
-  messages, with the line where they occur.
+* encoding problems (GBK, UTF-16), tab indentation, control characters and a BOM anywhere
+  but at the very start get their own messages, with the line where they occur;
+* size, nesting and the number of values are bounded before composing (libyaml's composer
+  recurses in C: tens of thousands of "[" crash the process).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         return self._TAGS[kind]
 
 MAX_BYTES = 1_000_000
-MAX_NODES = 50_000
+MAX_NODES = 20_000
 MAX_DEPTH = 30
 
 _STANDARD_TAGS = {
@@ -45,7 +50,12 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?[0-9]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
+# unquoted values that YAML 1.1 reads as something else than YAML 1.2 does (see the module doc)
+_YAML11_BOOL = {v for w in ("yes", "no", "on", "off") for v in (w, w.capitalize(), w.upper())}
+_YAML11_NUMBER = re.compile(r"[-+]?(0[0-7_]+|0o[0-7]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?"
+                            r"|[0-9_]*\.?[0-9_]+[eE][-+]?[0-9]+|\.(inf|Inf|INF|nan|NaN|NAN)|[0-9]+(_[0-9]+)+)")
+_STRUCTURE_MARKS = ("[", "{", "-", "?", ",", ":")
 _TAB_INDENT = re.compile(r"^ *\t", re.M)
 
 
@@ -109,6 +119,9 @@ def _decode(raw: bytes) -> str:
     m = _CONTROL.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
+        if m.group() == "\ufeff":
+            raise _Stop(line, f"第 {line} 行含有看不见的字符 U+FEFF（BOM，字节顺序标记），多半是把两个文件拼在一起或从别处复制来的。"
+                              "它只允许出现在文件最开头，请删除后重新输入这一行。")
         raise _Stop(line, f"第 {line} 行含有看不见的控制字符（U+{ord(m.group()):04X}），多半是从别处复制来的，请删除后重新输入这一行。")
     m = _TAB_INDENT.search(text)
     if m:
@@ -138,8 +151,34 @@ _HINTS = [
 ]
 
 
+def _check_structure(text: str) -> None:
+    """Stop a file that nests too deep or holds too many values before libyaml composes it.
+
+    Composing costs time for every value and recurses in C for every level (tens of thousands
+    of "[" crash the process), so a file with enough structure marks to matter is first read as
+    a stream of events, which stops at the first limit passed.
+    """
+    if sum(text.count(mark) for mark in _STRUCTURE_MARKS) <= 2000:
+        return  # too little structure to reach either limit: skip the extra pass
+    depth = values = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Stop(event.start_mark.line + 1, f"嵌套层次过深（超过 {MAX_DEPTH} 层）。")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+            continue
+        elif not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            continue
+        values += 1
+        if values > MAX_NODES:
+            raise _Stop(event.start_mark.line + 1, f"文件结构过于庞大（超过 {MAX_NODES} 个值），一条记录不需要这么多内容。")
+
+
 def _parse(text: str) -> Document:
     try:
+        _check_structure(text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
         # an unclosed quote or bracket is reported where it opened, not where the file ran out
@@ -158,6 +197,18 @@ def _parse(text: str) -> Document:
     return doc
 
 
+def _ambiguous(text: str, line: int, path: tuple):
+    """An unquoted value that YAML 1.1 and YAML 1.2 read differently: ask the editor to say which."""
+    if text in _YAML11_BOOL:
+        meaning = f"有的 YAML 工具把它读成 {'true' if text.lower() in ('yes', 'on') else 'false'}（是/否）"
+        advice = f'要写文字请加引号："{text}"；要写是/否请写 true 或 false'
+    else:
+        meaning = "有的 YAML 工具把它读成另一个数（如 010 读成八进制的 8，12:30 读成 750，1e3 读成 1000）"
+        plain = text.lstrip("0") if re.fullmatch(r"0[0-9]+", text) else None
+        advice = f'要写数字请写成普通的十进制数{f"（{plain}）" if plain else ""}；要写文字请加引号："{text}"'
+    raise _Stop(line, f"不带引号的 {text} 含义不明确：{meaning}。{advice}。", path)
+
+
 class _Converter:
     """Turns composed nodes into dicts, lists and scalars, recording lines."""
 
@@ -167,11 +218,9 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: tuple, depth: int):
         line = node.start_mark.line + 1
-        if id(node) in self.seen:  # an alias: the node is shared, so report where it is used
-            raise _Stop(self.lines.get(path, line), "不支持 YAML 锚点和别名（& 和 *）。请把内容直接写出来。", path)
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
-            raise _Stop(line, f"文件结构过于庞大（超过 {MAX_NODES} 个值），一条记录不需要这么多内容。", path)
+        if id(node) in self.seen:  # an alias: the node is shared, so report where it is used (its field's line)
+            raise _Stop(Document(None, self.lines).line_of(path), "不支持 YAML 锚点和别名（& 和 *）。请把内容直接写出来。", path)
+        self.seen.add(id(node))  # (the number of values was bounded before composing: _check_structure)
         if depth > MAX_DEPTH:
             raise _Stop(line, f"嵌套层次过深（超过 {MAX_DEPTH} 层）。", path)
         if node.tag not in _STANDARD_TAGS:
@@ -181,7 +230,7 @@ class _Converter:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return _scalar(node)
+        return _scalar(node, line, path)
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         out: dict = {}
@@ -201,10 +250,12 @@ class _Converter:
         return out
 
 
-def _scalar(node: yaml.ScalarNode):
+def _scalar(node: yaml.ScalarNode, line: int, path: tuple):
     text = node.value
     if node.style:  # quoted or block scalar: always text
         return text
+    if text in _YAML11_BOOL or _YAML11_NUMBER.fullmatch(text):
+        _ambiguous(text, line, path)
     if text in _NULL:
         return None
     if text in _TRUE:
