@@ -91,6 +91,14 @@ def test_keyboard_shortcut_and_escape(page, site_url):
     assert page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("Escape")
     assert not page.evaluate("document.getElementById('__search').checked")
+    # A quick typist: "/" then Esc at once. The box must stay closed (no late focus reopens it).
+    page.evaluate("""() => {
+        for (const key of ["/", "Escape"])
+            document.body.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+    }""")
+    page.wait_for_timeout(300)
+    assert not page.evaluate("document.getElementById('__search').checked")
+    assert not page.evaluate("document.activeElement.classList.contains('md-search__input')")
 
 
 def test_no_request_leaves_the_site(page, site_url):

@@ -392,14 +392,17 @@
   input.addEventListener("input", run);
   form.addEventListener("reset", function () { active = {}; setTimeout(run, 0); });
   if (toggle) toggle.addEventListener("change", function () {
-    if (toggle.checked && document.activeElement !== input) setTimeout(function () { input.focus(); }, 50);
+    // Material's label toggles the box on a click: focus follows, unless it was closed meanwhile.
+    if (toggle.checked && document.activeElement !== input) setTimeout(function () {
+      if (toggle.checked) input.focus();
+    }, 50);
   });
 
   document.addEventListener("keydown", function (e) {
     var typing = e.target instanceof HTMLElement && (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
     if (!toggle || !toggle.checked) {
       if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === "/" || e.key === "s" || e.key === "f")) {
-        e.preventDefault(); open(); input.focus(); input.select();
+        e.preventDefault(); input.focus(); input.select(); open();
       }
       return;
     }
