@@ -13,9 +13,11 @@ import html
 import logging
 import os
 import posixpath
+import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
@@ -156,24 +158,109 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_env(env, config, files):
-    """`tb_shared`: render a template part once per folder and reuse it (docs/overrides/main.html).
+    """Pages outside the navigation are filled into a shell rendered once per folder.
 
-    Relative links depend only on the folder a page is served from, so pages outside the
-    navigation that share a folder share their navigation and tabs to the byte.
+    Relative links depend only on the folder a page is served from, so such pages share their
+    navigation, tabs, header, footer and script tags to the byte: rendering Material's base.html
+    for each of thousands of records would cost more than everything else in the build. The
+    shell is base.html rendered with slots for the page's own values (_Slots). The first pages of
+    each folder are rendered both ways and compared: a folder whose shell does not match (after a
+    theme change, say) renders every page normally, so a shell can make a build slower, never wrong.
     """
-    shared: dict[tuple[str, str], str] = {}
+    shells: dict[str, list] = {}  # folder -> [shell split at its slots or None, pages left to check]
+    toc_template = env.get_template("partials/tb-toc.html")
+    main = env.get_template("main.html")
+    lang: list = []  # Material's translations (partials/language.html), the same for every page
 
     @jinja2.pass_context
-    def tb_shared(context, name: str, caller) -> str:
-        key = (name, posixpath.dirname(context["page"].url.rstrip("/")))
-        if key not in shared:
-            shared[key] = caller()
-        return shared[key]
+    def tb_use_shell(context, page) -> bool:
+        return (
+            page is not None
+            and not isinstance(page, _Slots)
+            and not context.get("tb_whole")
+            and page.file.inclusion == InclusionLevel.NOT_IN_NAV
+            and not page.meta
+            and not page.edit_url
+            and page.previous_page is None
+            and page.next_page is None
+            and next(iter(page.toc), _Heading("")).url.startswith("#")
+            and "<h1" in page.content
+        )
 
-    env.globals["tb_shared"] = tb_shared
-    env.globals["tb_shareable"] = lambda page: bool(page and page.file and page.file.inclusion == InclusionLevel.NOT_IN_NAV)
+    @jinja2.pass_context
+    def tb_shell(context, page) -> Markup:
+        folder = posixpath.dirname(page.url.rstrip("/"))
+        if not lang:
+            lang.append(env.get_template("partials/language.html").make_module(context.get_all()))
+        entry = shells.get(folder)
+        if entry is None:
+            shell = main.render(dict(context.get_all(), page=_Slots(page), tb_toc_slot=_SLOT % "N"))
+            entry = shells[folder] = [_SLOTS.split(shell), _CHECKS]
+        pieces, checks = entry
+        if pieces is None:
+            return Markup(main.render(dict(context.get_all(), tb_whole=True)))
+        values = {"C": page.content, "T": page.title, "H": tb_title(page), "U": page.canonical_url or "",
+                  "K": next(iter(page.toc)).url[1:],
+                  "N": toc_template.render(context.get_all(), lang=lang[0])}
+        filled = _fill(pieces, values)
+        if checks:
+            entry[1] -= 1
+            whole = main.render(dict(context.get_all(), tb_whole=True))
+            if filled != whole:
+                log.debug(f"页面外壳与正常渲染不一致，{folder}/ 中的页面逐页渲染")
+                entry[0] = None
+                return Markup(whole)
+        return Markup(filled)
+
+    env.globals.update(tb_use_shell=tb_use_shell, tb_shell=tb_shell, tb_title=tb_title)
     env.auto_reload = False  # templates do not change during a build: skip a file check per page
     return env
+
+
+def tb_title(page) -> str:
+    """The page title in <title>: its text, escaped (the `page.title | striptags | e` of a template)."""
+    if isinstance(page, _Slots):
+        return _SLOT % "H"
+    return str(escape(Markup(page.title).striptags()))
+
+
+_SLOT = "\x02%s<h1\x03"  # contains "<h1" like a page's content, which templates test for
+_SLOTS = re.compile("\x02([A-Z])<h1\x03")
+_CHECKS = 2  # pages of each folder rendered both ways and compared before its shell is trusted
+
+
+class _Slots:
+    """A page whose own values are slots. Of the page itself it shows only what is the same for
+    every page in its folder that uses the shell; anything else is undefined for the templates,
+    which the check against normal renderings notices if a template uses it."""
+
+    title = _SLOT % "T"
+    content = _SLOT % "C"
+    _FOLDER_WIDE = frozenset({"url", "file", "meta", "is_homepage", "edit_url", "previous_page", "next_page",
+                              "parent", "ancestors", "active", "is_page", "is_section", "is_link", "children"})
+
+    def __init__(self, page):
+        self._page = page
+        self.canonical_url = _SLOT % "U" if page.canonical_url else None
+        self.toc = [_Heading("#" + _SLOT % "K")]  # the "skip to content" link points at the first heading
+
+    def __getattr__(self, name):
+        if name in self._FOLDER_WIDE:
+            return getattr(self._page, name)
+        raise AttributeError(name)
+
+
+class _Heading:
+    """The first entry of a table of contents, as base.html's skip link reads it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.children = []
+
+
+def _fill(pieces: list[str], values: dict[str, str]) -> str:
+    """The shell split at its slots (text, slot name, text, …) with the values put in."""
+    return "".join(values[p] if i % 2 else p for i, p in enumerate(pieces))
 
 
 def on_post_page(output: str, page, config) -> str:

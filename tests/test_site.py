@@ -213,6 +213,22 @@ def test_navigation_tabs_lead_to_their_sections_from_every_folder(pages):
     assert checked >= 9 * 8
 
 
+def test_pages_sharing_a_folder_each_show_their_own_title_and_contents(kb, pages):
+    """Record pages are filled into one rendering per folder (docs/overrides/main.html): none may
+    show another page's title, skip link or table of contents."""
+    for record in kb.records.values():
+        html = pages[page_of(record)].path.read_text(encoding="utf-8")
+        h1 = re.search(r'<h1 id="([^"]+)">', html)
+        assert h1, record.id
+        assert re.search(r'<a href="#' + re.escape(h1.group(1)) + '" class="md-skip">', html), record.id
+        topic = re.search(r'data-md-component="header-topic">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', html, re.DOTALL)
+        assert topic and topic.group(1) == pages[page_of(record)].h1, record.id  # sample titles hold no & or <
+        assert record.title in html[html.index("<title>"):html.index("</title>")], record.id
+        toc = html[html.index("md-nav--secondary"):]
+        toc_ids = re.findall(r'href="#([^"]+)"', toc[: toc.index("</nav>")])
+        assert set(toc_ids) <= pages[page_of(record)].ids, record.id
+
+
 def test_table_of_contents_lists_each_heading_of_a_record(pages):
     """Generated headings are anchored by kb/render.py and reach Material's table of contents."""
     html = pages["standards/sanhui-yike/"].path.read_text(encoding="utf-8")
