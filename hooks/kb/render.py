@@ -125,6 +125,27 @@ def search_document(markdown: str, blocks: list[str]) -> str:
     return "\n".join(out)
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory between builds of one `mkdocs serve` session.
+
+    Each build makes a new Jinja environment; compiling the templates again would be most of the
+    time a preview takes to show a saved edit. Jinja checks each template's source against its
+    checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = TemplateCache()
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.urls = urls
@@ -138,6 +159,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_COMPILED,
         )
         tax = kb.taxonomy
         term_uris = {
