@@ -26,7 +26,7 @@ from mkdocs.structure.toc import get_toc
 from kb.load import load_knowledge_base
 from kb.model import KnowledgeBase
 from kb.problems import Problem
-from kb.render import TemplateCache, fill, markdown_to_html, pack, search_document, unpack
+from kb.render import COMPILED_TEMPLATES, fill, markdown_to_html, pack, search_document, unpack
 from kb.search import SearchIndexError, SearchIndexer
 from kb.site import build_site
 from kb.urls import Urls
@@ -45,7 +45,6 @@ class _State:
     blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
     tocs: dict[str, list[dict]] = {}  # src_uri -> the headings in those blocks, for the table of contents
     indexer: SearchIndexer | None = None
-    compiled = TemplateCache()  # the theme's templates, compiled
 
 
 def data_dir(config) -> Path:
@@ -173,12 +172,16 @@ def on_env(env, config, files):
     each folder are rendered both ways and compared: a folder whose shell does not match (after a
     theme change, say) renders every page normally, so a shell can make a build slower, never wrong.
     """
-    env.bytecode_cache = _State.compiled  # templates compiled once per `mkdocs serve` session
+    env.bytecode_cache = COMPILED_TEMPLATES  # templates compiled once per `mkdocs serve` session
     env.auto_reload = False  # templates do not change during a build: skip a file check per page
     shells: dict[str, list] = {}  # folder -> [shell split at its slots or None, pages left to check]
     toc_template = env.get_template("partials/tb-toc.html")
     main = env.get_template("main.html")
-    lang: list = []  # Material's translations (partials/language.html), the same for every page
+    # Material's translations, which depend on the configured language only
+    lang = env.get_template("partials/language.html").make_module({"config": config})
+
+    def whole(context) -> str:
+        return main.render(dict(context.get_all(), tb_whole=True))
 
     @jinja2.pass_context
     def tb_use_shell(context, page) -> bool:
@@ -191,33 +194,30 @@ def on_env(env, config, files):
             and not page.edit_url
             and page.previous_page is None
             and page.next_page is None
-            and next(iter(page.toc), _Heading("")).url.startswith("#")
+            and _first_heading(page).startswith("#")
             and "<h1" in page.content
         )
 
     @jinja2.pass_context
     def tb_shell(context, page) -> Markup:
         folder = posixpath.dirname(page.url.rstrip("/"))
-        if not lang:
-            lang.append(env.get_template("partials/language.html").make_module(context.get_all()))
         entry = shells.get(folder)
         if entry is None:
             shell = main.render(dict(context.get_all(), page=_Slots(page), tb_toc_slot=_SLOT % "N"))
             entry = shells[folder] = [_SLOTS.split(shell), _CHECKS]
         pieces, checks = entry
         if pieces is None:
-            return Markup(main.render(dict(context.get_all(), tb_whole=True)))
+            return Markup(whole(context))
         values = {"C": page.content, "T": page.title, "H": tb_title(page), "U": page.canonical_url or "",
-                  "K": next(iter(page.toc)).url[1:],
-                  "N": toc_template.render(context.get_all(), lang=lang[0])}
+                  "K": _first_heading(page)[1:], "N": toc_template.render(context.get_all(), lang=lang)}
         filled = _fill(pieces, values)
         if checks:
             entry[1] -= 1
-            whole = main.render(dict(context.get_all(), tb_whole=True))
-            if filled != whole:
+            normal = whole(context)
+            if filled != normal:
                 log.debug(f"页面外壳与正常渲染不一致，{folder}/ 中的页面逐页渲染")
                 entry[0] = None
-                return Markup(whole)
+                return Markup(normal)
         return Markup(filled)
 
     env.globals.update(tb_use_shell=tb_use_shell, tb_shell=tb_shell, tb_title=tb_title)
@@ -263,6 +263,12 @@ class _Heading:
     def __init__(self, url: str):
         self.url = url
         self.children = []
+
+
+def _first_heading(page) -> str:
+    """Where base.html's skip link leads: the first entry of the page's table of contents."""
+    first = next(iter(page.toc), None)
+    return first.url if first is not None else ""
 
 
 def _fill(pieces: list[str], values: dict[str, str]) -> str:

@@ -128,9 +128,10 @@ def search_document(markdown: str, blocks: list[str]) -> str:
 class TemplateCache(jinja2.BytecodeCache):
     """Compiled templates kept in memory between builds of one `mkdocs serve` session.
 
-    Each build makes a new Jinja environment; compiling the templates again would be most of the
-    time a preview takes to show a saved edit. Jinja checks each template's source against its
-    checksum, so an edited template is compiled afresh."""
+    Each build makes new Jinja environments (this module's and the theme's, which the MkDocs hook
+    points here too); compiling the templates again would be most of the time a preview takes to
+    show a saved edit. Jinja checks each template's source against its checksum, so an edited
+    template is compiled afresh."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -143,7 +144,7 @@ class TemplateCache(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = TemplateCache()
+COMPILED_TEMPLATES = TemplateCache()
 
 
 class Renderer:
@@ -159,7 +160,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
-            bytecode_cache=_COMPILED,
+            bytecode_cache=COMPILED_TEMPLATES,
         )
         tax = kb.taxonomy
         term_uris = {
