@@ -43,7 +43,7 @@ class _State:
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
     blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
-    tocs: dict[str, list[dict]] = {}  # src_uri -> the headings in those blocks, for the table of contents
+    heads: dict[str, tuple] = {}  # src_uri -> (title, <h1>, headings) of a generated page: see on_page_markdown
     indexer: SearchIndexer | None = None
 
 
@@ -97,7 +97,7 @@ def on_files(files: Files, config) -> Files:
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
-    _State.tocs = {page.src_uri: page.toc for page in pages if page.toc}
+    _State.heads = {page.src_uri: (page.title, page.title_html, page.toc, bool(page.blocks)) for page in pages}
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -150,16 +150,32 @@ def _start_search_index() -> SearchIndexer:
     return _State.indexer
 
 
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    """A generated page gives MkDocs nothing to convert: its title and content are HTML already (kb/render.py)."""
+    head = _State.heads.get(page.file.src_uri)
+    if head is None:
+        return markdown
+    title = head[0]
+    if title and "title" not in page.meta:
+        page.title = title
+    return ""
+
+
 def on_page_content(html: str, page, config, files) -> str:
-    """A generated page's table of contents: its headings are in the HTML block (kb/render.py)."""
-    toc = _State.tocs.get(page.file.src_uri)
-    if toc:
-        title = next(iter(page.toc), None)
-        if title is not None and title.level == 1:
-            title.children = list(get_toc(toc))
-        else:
-            page.toc = get_toc(toc)
-    return html
+    """A generated page's <h1>, a placeholder for its HTML (filled in on_post_page) and its table of contents."""
+    head = _State.heads.get(page.file.src_uri)
+    if head is None:
+        return html
+    _, title_html, toc, has_blocks = head
+    page.toc = get_toc(toc)
+    page.present_anchor_ids = set(_anchor_ids(toc))  # for MkDocs' check of links to #anchors
+    return title_html + "\n<!--tb:0-->" if has_blocks else title_html
+
+
+def _anchor_ids(toc: list[dict]):
+    for token in toc:
+        yield token["id"]
+        yield from _anchor_ids(token["children"])
 
 
 def on_env(env, config, files):

@@ -3,12 +3,13 @@
 A template reads like the page's Markdown source: a `# title`, `## headings`, and HTML written
 inside `{% call html() %}…{% endcall %}` blocks. Editors' Markdown fields (a case's body, an
 issue's foreword) are converted here, with one Markdown instance, and their headings become
-headings of the page. Then everything below the title becomes one HTML block: each heading
-gets its anchor (the same slug and ¶ link as MkDocs' `toc` extension gives hand-written
-pages) and an entry in the page's table of contents. MkDocs converts only the title line and a
-placeholder `<!--tb:0-->`; the hook gives the page its table of contents (`on_page_content`)
-and puts the block in place of the placeholder when the page is written (`on_post_page`).
-Markdown conversion is the slowest step of a build, so every page skips most of it.
+headings of the page. The title becomes an <h1> and everything below it one HTML block: each
+heading gets its anchor (the same slug and ¶ link as MkDocs' `toc` extension gives hand-written
+pages) and an entry in the page's table of contents. MkDocs converts none of it: the hook gives
+MkDocs an empty page to convert, then the title, the <h1>, a placeholder `<!--tb:0-->` and the
+table of contents (`on_page_markdown`, `on_page_content`), and puts the block in place of the
+placeholder when the page is written (`on_post_page`). Markdown conversion, even of one line,
+costs more per page than anything else MkDocs does, so generated pages skip it.
 
 Links are written as ROOT + path from the site root, and ROOT is replaced by the page's way
 back to the root ("../../") when the page is done. So a piece of HTML that only links
@@ -24,6 +25,7 @@ from __future__ import annotations
 import html
 import re
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -147,6 +149,17 @@ class TemplateCache(jinja2.BytecodeCache):
 COMPILED_TEMPLATES = TemplateCache()
 
 
+@dataclass
+class Rendered:
+    """A rendered page. MkDocs gets none of its Markdown to convert (see the module's docstring)."""
+
+    markdown: str  # page settings, `# title` and a placeholder: the page as Markdown (search index, --dirty)
+    title: str | None  # the title's text, as MkDocs would take it from the page's <h1>
+    title_html: str  # the <h1> element, with its anchor
+    blocks: list[str]  # the HTML below the title (one block), which replaces the placeholder
+    toc: list[dict]  # the page's headings as Python-Markdown's nested `toc_tokens`: the title, the rest below it
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase, urls: Urls):
         self.urls = urls
@@ -227,18 +240,17 @@ class Renderer:
             self._entries[key] = self._macros.entry_html(record, kind_label)
         return self._entries[key]
 
-    def __call__(self, template: str, here: str, **context) -> tuple[str, list[str], list[dict]]:
-        """One page: (Markdown for MkDocs: page settings, title and a placeholder; its HTML blocks; its headings).
-
-        The headings are Python-Markdown `toc_tokens` (level, id, name, children), for the table of contents.
-        """
+    def __call__(self, template: str, here: str, **context) -> Rendered:
+        """One page, from its template."""
         self._blocks = []
         source = self.env.get_template(template).render(here=here, **context)
-        markdown, body, toc = self._assemble(source)
+        rendered = self._assemble(source)
         prefix = self.urls.prefix(here) or "./"
-        return markdown.replace(ROOT, prefix), [body.replace(ROOT, prefix)] if body else [], toc
+        rendered.markdown = rendered.markdown.replace(ROOT, prefix)
+        rendered.blocks = [block.replace(ROOT, prefix) for block in rendered.blocks]
+        return rendered
 
-    def _assemble(self, source: str) -> tuple[str, str, list[dict]]:
+    def _assemble(self, source: str) -> Rendered:
         """Split a rendered template after its title; turn the rest into one HTML block with anchored headings."""
         lines = source.split("\n")
         head_end = 0
@@ -247,9 +259,14 @@ class Renderer:
         while head_end < len(lines) and not lines[head_end].startswith("# "):
             head_end += 1
         head = "\n".join(lines[: head_end + 1])
-        title = _HEADING.match(lines[head_end]) if head_end < len(lines) else None
-        used = {SLUGIFY(html.unescape(strip_tags(self._inline(title.group(2)))), "-")} if title else set()
+        used: set[str] = set()
         counters: dict[str, int] = {}
+        title = _HEADING.match(lines[head_end]) if head_end < len(lines) else None
+        if title:
+            title_html, title_token = self._heading(1, title.group(2), used, counters)
+            title_text = " ".join(title_token["name"].split())  # as MkDocs takes a page title from its <h1>
+        else:
+            title_html, title_token, title_text = "", None, None
         parts, tokens, text = [], [], []
         for line in lines[head_end + 1:]:
             placeholder = PLACEHOLDER.fullmatch(line.strip())
@@ -260,19 +277,27 @@ class Renderer:
             if placeholder:
                 parts.append(self._blocks[int(placeholder.group(1))])
             elif heading:
-                level, inner = len(heading.group(1)), self._inline(heading.group(2))
-                name = strip_tags(inner)
-                anchor = unique(SLUGIFY(html.unescape(name), "-"), used, counters)
-                attr = html.escape(anchor, quote=True)
-                parts.append(f'<h{level} id="{attr}">{inner}<a class="headerlink" href="#{attr}" title="Permanent link">¶</a></h{level}>')
-                tokens.append({"level": level, "id": anchor, "name": name, "html": inner, "data-toc-label": ""})
+                element, token = self._heading(len(heading.group(1)), heading.group(2), used, counters)
+                parts.append(element)
+                tokens.append(token)
             elif line.strip():
                 text.append(line)
         if text:
             parts.append(self._convert("\n".join(text)))
-        if not parts:
-            return head + "\n", "", []
-        return head + "\n\n<!--tb:0-->\n", "\n".join(parts), nest_toc_tokens(tokens)
+        markdown = head + "\n\n<!--tb:0-->\n" if parts else head + "\n"
+        toc = nest_toc_tokens(tokens)
+        if title_token is not None:
+            toc = [dict(title_token, children=toc)]
+        return Rendered(markdown, title_text, title_html, ["\n".join(parts)] if parts else [], toc)
+
+    def _heading(self, level: int, text: str, used: set[str], counters: dict[str, int]) -> tuple[str, dict]:
+        """A heading (Markdown, one line) as MkDocs' `toc` extension renders it, and its `toc_tokens` entry."""
+        inner = self._inline(text)
+        name = strip_tags(inner)
+        anchor = unique(SLUGIFY(html.unescape(name), "-"), used, counters)
+        attr = html.escape(anchor, quote=True)
+        element = f'<h{level} id="{attr}">{inner}<a class="headerlink" href="#{attr}" title="Permanent link">¶</a></h{level}>'
+        return element, {"level": level, "id": anchor, "name": name, "html": inner, "data-toc-label": ""}
 
     def _inline(self, text: str) -> str:
         """A heading's text (Markdown, one line) as HTML."""

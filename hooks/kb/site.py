@@ -31,9 +31,11 @@ CHART_ROWS = 30  # bars per chart on the statistics page
 @dataclass
 class Page:
     src_uri: str
-    markdown: str  # what MkDocs converts: page settings, the title and a placeholder
-    blocks: list[str]  # the generated HTML that replaces the placeholder (see render.py)
-    toc: list[dict]  # the headings in the blocks, as Python-Markdown's toc_tokens
+    markdown: str  # page settings, `# title` and a placeholder for the blocks (see render.py)
+    title: str | None  # the title's text
+    title_html: str  # the title as an <h1> element with its anchor
+    blocks: list[str]  # the generated HTML below the title, which replaces the placeholder
+    toc: list[dict]  # the headings, as Python-Markdown's nested toc_tokens
     source: Path | None = None  # the YAML file behind a record page
     in_nav: bool = False
 
@@ -231,8 +233,8 @@ class SiteBuilder:
 
     def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
         in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
-        markdown, blocks, toc = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
-        page = Page(uri, markdown, blocks, toc, source, in_nav)
+        r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
+        page = Page(uri, r.markdown, r.title, r.title_html, r.blocks, r.toc, source, in_nav)
         self.pages.append(page)
         if self.on_page is not None:
             self.on_page(page)
