@@ -192,6 +192,7 @@ def on_env(env, config, files):
     env.auto_reload = False  # templates do not change during a build: skip a file check per page
     shells: dict[str, list] = {}  # folder -> [shell split at its slots or None, pages left to check]
     toc_template = env.get_template("partials/tb-toc.html")
+    tocs = _TocCache()
     main = env.get_template("main.html")
     # Material's translations, which depend on the configured language only
     lang = env.get_template("partials/language.html").make_module({"config": config})
@@ -225,7 +226,7 @@ def on_env(env, config, files):
         if pieces is None:
             return Markup(whole(context))
         values = {"C": page.content, "T": page.title, "H": tb_title(page), "U": page.canonical_url or "",
-                  "K": _first_heading(page)[1:], "N": toc_template.render(context.get_all(), lang=lang)}
+                  "K": _first_heading(page)[1:], "N": tocs.render(page, lambda: toc_template.render(context.get_all(), lang=lang))}
         filled = _fill(pieces, values)
         if checks:
             entry[1] -= 1
@@ -250,6 +251,51 @@ def tb_title(page) -> str:
 _SLOT = "\x02%s<h1\x03"  # contains "<h1" like a page's content, which templates test for
 _SLOTS = re.compile("\x02([A-Z])<h1\x03")
 _CHECKS = 2  # pages of each folder rendered both ways and compared before its shell is trusted
+
+
+class _TocCache:
+    """Tables of contents rendered once per distinct set of headings: pages of one kind mostly share theirs.
+
+    The key is what Material's toc.html reads of a page: the headings under its <h1>, or all of them
+    when the first is not an <h1>. The first pages with each key are rendered anyway and compared;
+    one difference (a theme that reads more of the page) turns the cache off for the build."""
+
+    def __init__(self):
+        self._html: dict[tuple, list] = {}  # key -> [html, renderings left to compare]
+        self._on = True
+
+    def render(self, page, render) -> str:
+        key = self._key(page.toc) if self._on else None
+        if key is None:
+            return render()
+        entry = self._html.get(key)
+        if entry is None:
+            entry = self._html[key] = [render(), _CHECKS]
+        elif entry[1]:
+            entry[1] -= 1
+            fresh = render()
+            if fresh != entry[0]:
+                log.debug("目录缓存与正常渲染不一致，逐页渲染目录")
+                self._on = False
+                return fresh
+        return entry[0]
+
+    @classmethod
+    def _key(cls, toc) -> tuple | None:
+        first = next(iter(toc), None)
+        if first is not None and first.level == 1:
+            return cls._items(first.children, 1)
+        return cls._items(toc, 0)
+
+    @classmethod
+    def _items(cls, items, depth: int) -> tuple | None:
+        out = [depth]
+        for item in items:
+            children = cls._items(item.children, depth + 1)
+            if children is None or hasattr(item, "typeset"):  # Material's typeset plugin: not cached
+                return None
+            out.append((item.level, item.title, item.id, children))
+        return tuple(out)
 
 
 class _Slots:

@@ -398,6 +398,6 @@ def _validate(text: str, path: Path) -> None:
         probe.write_text(text, encoding="utf-8")
         doc, problems = read_document(probe)
         if doc is not None:
-            problems = validate("case", doc, path.name)
+            problems = validate("case", doc, Path(path.name))
     if problems:
         raise ScaffoldError("转换结果不符合案例格式，未写入任何文件：\n" + "\n".join(str(p) for p in problems))

@@ -47,7 +47,7 @@ def targets(html: str, page_url: str, text: str) -> list[str]:
 
 
 def test_plain_text_fast_path_matches_markdown():
-    """Fields without Markdown syntax skip the Markdown pass (render.py); the HTML must be the same."""
+    """Fields of plain paragraphs and bold skip the Markdown pass (render.py); the HTML must be the same."""
     import markdown
 
     from conftest import SAMPLE
@@ -59,7 +59,9 @@ def test_plain_text_fast_path_matches_markdown():
     reference = markdown.Markdown(extensions=["tables", "admonition", "sane_lists"])
     texts = [r.data[k] for r in kb.records.values() for k in ("body", "background", "foreword") if k in r.data]
     texts += ["两段文字。\n\n第二段，第二行\n接着写。", "含有 <b>标签</b> 与 & 符号", "1. 第一条\n2. 第二条", "- 列表", "**加粗**",
-              "a_b", "    缩进四格", "表头 | 列\n--- | ---\n一 | 二"]
+              "a_b", "    缩进四格", "表头 | 列\n--- | ---\n一 | 二",
+              "**做法一。**正文**重点**结尾。\n\n**做法二。**第二段", "中**文**字", "**a** **b**", "***三星***", "**跨\n行**",
+              "** 前有空格**", "**后有空格 **", "*斜体*", "**未闭合", "* 列表项", "第一行  \n第二行", "**加粗** & 符号"]
     for text in texts:
         reference.reset()
         assert renderer._convert(text) == clean(reference.convert(text)), text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -134,3 +135,30 @@ def test_edited_text_of_valid_records(rel, at, cut, insert):
     text = (MINIMAL / rel).read_text(encoding="utf-8")
     at %= len(text) + 1
     with_file(rel, (text[:at] + insert[:20] + text[at + cut:]).encode("utf-8", "replace"))
+
+
+
+
+MARKDOWN_TEXT = st.lists(st.sampled_from(["党", "建", "。", "*", "**", " ", "  ", "\t", "\n", "\n\n", "- ", "* ", "1. ", "_", "&"]),
+                         max_size=40).map("".join)
+
+
+@cache
+def _markdown_pair():
+    """The renderer's Markdown conversion and Python-Markdown's, with the same extensions."""
+    import markdown
+
+    from kb.render import EDITOR_EXTENSIONS, Renderer, clean
+    from kb.urls import Urls
+
+    kb, _ = load_knowledge_base(MINIMAL)
+    reference = markdown.Markdown(extensions=EDITOR_EXTENSIONS)
+    return Renderer(kb, Urls())._convert, lambda text: clean(reference.reset().convert(text))
+
+
+@settings(SETTINGS, max_examples=1000)
+@given(MARKDOWN_TEXT)
+def test_markdown_fast_path_matches_markdown(text):
+    """Whatever an editor types into a Markdown field, skipping the Markdown pass (render.py) changes nothing."""
+    convert, reference = _markdown_pair()
+    assert convert(text) == reference(text)

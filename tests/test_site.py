@@ -278,3 +278,35 @@ def test_field_reference_lists_every_field_of_every_schema(pages):
     assert "<code>clauses[].requirement</code></td><td>要求</td><td>必填</td>" in html
     # the hand-written guide leads to it
     assert links_to(pages, "guide/", "guide/fields/")
+
+
+def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering():
+    """Pages with the same headings share one rendering of their table of contents (hooks/mkdocs_hooks.py);
+    should the theme read more of a page than its headings, the first renderings compared show it."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.toc import get_toc
+    from mkdocs_hooks import _TocCache
+
+    def page(title: str, headings: list[str]):
+        children = [{"level": 2, "id": h, "name": h, "children": []} for h in headings]
+        return SimpleNamespace(toc=get_toc([{"level": 1, "id": title, "name": title, "children": children}]))
+
+    cache, rendered = _TocCache(), []
+
+    def render(text):
+        rendered.append(text)
+        return text
+
+    assert cache.render(page("甲", ["做法", "成效"]), lambda: render("甲的目录")) == "甲的目录"
+    assert cache.render(page("乙", ["做法"]), lambda: render("乙的目录")) == "乙的目录"  # other headings
+    # the same headings under another title: the first pages are still compared, and one differs
+    assert cache.render(page("丙", ["做法", "成效"]), lambda: render("甲的目录")) == "甲的目录"
+    assert cache.render(page("丁", ["做法", "成效"]), lambda: render("丁的目录")) == "丁的目录"
+    assert cache.render(page("戊", ["做法", "成效"]), lambda: render("戊的目录")) == "戊的目录"  # cache off
+    assert rendered == ["甲的目录", "乙的目录", "甲的目录", "丁的目录", "戊的目录"]
+
+    cache = _TocCache()
+    for title in "甲乙丙丁戊":
+        cache.render(page(title, ["做法"]), lambda: render("目录"))
+    assert rendered[5:] == ["目录"] * (1 + 2)  # compared twice, then shared

@@ -98,10 +98,9 @@ def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
 
 
 def _check_shape(name: str, doc: Document, path: Path) -> list[Problem]:
-    shown = display_path(path)
     if not isinstance(doc.value, dict):
-        return [Problem(shown, 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
-    return schema.validate(name, doc, shown)
+        return [Problem(display_path(path), 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
+    return schema.validate(name, doc, path)
 
 
 def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]:

@@ -57,8 +57,11 @@ _FENCE = re.compile(r"^(```|~~~)")
 _UNESCAPE = re.compile(r"\\(.)")
 # Anything inline Markdown would change in a heading, once backslash escapes are taken out.
 _INLINE_SYNTAX = re.compile(r"[*_`\[\]<>&!\\]")
-# Anything that could make Markdown of a chunk differ from plain paragraphs (checked conservatively).
-_MD_SYNTAX = re.compile(r"[*_`\[\]<>|#\\!&~=:]|^\s*(?:[-+]|\d+[.)])\s|^ {4}|^\t", re.M)
+# Anything but bold that could make Markdown of a chunk differ from plain paragraphs (checked conservatively).
+_MD_SYNTAX = re.compile(r"[_`\[\]<>|#\\!&~=:\t]|^\s*(?:[-+*]|\d+[.)])\s|^ {4}| $", re.M)
+# Bold as editors write it ("**做法一。**正文"): paragraphs with only this syntax skip the Markdown pass too.
+_BOLD = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
+_STRONG = r"<strong>\1</strong>"
 
 
 def md_text(value) -> Markup:
@@ -226,12 +229,13 @@ class Renderer:
         return Markup("".join(skeleton))
 
     def _convert(self, text: str) -> str:
-        """Markdown to HTML; plain paragraphs (most fields) skip the Markdown pass, with the same result."""
-        if _MD_SYNTAX.search(text):
+        """Markdown to HTML. Paragraphs of plain text and bold (most fields) skip the Markdown pass, with the
+        same result (tests/test_pages.py compares them)."""
+        if _MD_SYNTAX.search(text) or ("*" in text and "*" in _BOLD.sub("", text)):
             self._md.reset()
             return clean(self._md.convert(text))
         paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
-        return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs if p)
+        return "\n".join(f"<p>{_BOLD.sub(_STRONG, html.escape(p, quote=False))}</p>" for p in paragraphs if p)
 
     def _entry(self, record: Record, kind_label: bool = False) -> Markup:
         """A record's line in a listing: the same on every page, so rendered once."""

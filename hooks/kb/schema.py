@@ -18,7 +18,7 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
-from .problems import Problem, field_path, short
+from .problems import Problem, display_path, field_path, short
 from .yamlio import Document
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schema"
@@ -81,7 +81,7 @@ def _inline(node, base: dict, others: dict[str, dict]):
     return {k: _inline(v, base, others) for k, v in node.items() if k != "$defs"}
 
 
-def validate(name: str, doc: Document, shown: str) -> list[Problem]:
+def validate(name: str, doc: Document, path: Path) -> list[Problem]:
     """All schema problems of `doc` against data/schema/<name>.json, one per field.
 
     fastjsonschema decides whether the record is valid; only an invalid record is walked
@@ -93,6 +93,7 @@ def validate(name: str, doc: Document, shown: str) -> list[Problem]:
     except fastjsonschema.JsonSchemaValueException:
         pass
     problems: list[Problem] = []
+    shown = display_path(path)
     for error in _validator(name).iter_errors(doc.value):
         problems.extend(_explain(error, doc, shown))
     return sorted(set(problems), key=lambda p: (p.line, p.field, p.message))

@@ -110,7 +110,7 @@ class SearchIndexer:
         if awaited:
             with self._done:
                 self._awaited.add(self._next_id)
-        self._outbox.put(json.dumps({"message_id": self._next_id, "payload": payload}).encode("utf-8"))
+        self._outbox.put(json.dumps({"message_id": self._next_id, "payload": payload}, ensure_ascii=False).encode("utf-8"))
         return self._next_id
 
     def _write_out(self) -> None:

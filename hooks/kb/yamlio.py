@@ -85,19 +85,18 @@ class _Stop(Exception):
 
 def read_document(path: Path) -> tuple[Document | None, list[Problem]]:
     """Parse `path`; return (document, []) or (None, problems) - never raises for bad input."""
-    shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return None, [Problem(shown, 1, "", f"文件太大（{size / 1_000_000:.1f} MB），一条记录不能超过 1 MB。请检查是否误粘贴了图片或整篇文档。")]
+            return None, [Problem(display_path(path), 1, "", f"文件太大（{size / 1_000_000:.1f} MB），一条记录不能超过 1 MB。请检查是否误粘贴了图片或整篇文档。")]
         raw = path.read_bytes()
     except OSError as e:
-        return None, [Problem(shown, 0, "", f"无法读取文件：{e.strerror or e}")]
+        return None, [Problem(display_path(path), 0, "", f"无法读取文件：{e.strerror or e}")]
     try:
         text = _decode(raw)
         doc = _parse(text)
     except _Stop as stop:
-        return None, [Problem(shown, stop.line, field_path(stop.path), stop.message)]
+        return None, [Problem(display_path(path), stop.line, field_path(stop.path), stop.message)]
     return doc, []
 
 
