@@ -73,3 +73,31 @@ def test_bench_reports_every_figure(tmp_path):
         if r["search_kb"] is not None:
             assert r["search_kb"] > 0 and r["search_seconds"] > 0 and r["search_results"]
     assert rows[1]["time_ratio_to_first"] > 0 and rows[1]["size_ratio_to_first"] == 2
+
+
+def test_a_large_data_set_read_by_two_processes_loads_as_by_one(tmp_path, monkeypatch):
+    """From kb.load.PARALLEL_FROM files on, a second process reads half of them (where it can fork): the
+    records and the problems, each naming its file and line, are the same as when one process reads all."""
+    import kb.load
+
+    pools = []
+
+    class Pool(kb.load.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(kb.load, "ProcessPoolExecutor", Pool)
+    data = synth(tmp_path, 2200, 3, "big")
+    assert len(list(data.rglob("*.yml"))) >= kb.load.PARALLEL_FROM
+    kb2, problems2 = load_knowledge_base(data)
+    assert problems2 == [] and len(kb2.records) == 2200
+    last = sorted((data / "cases").glob("*.yml"))[-1]  # read by the second process
+    last.write_text(last.read_text(encoding="utf-8").replace("theme:", "theme: 不存在的主题\nthemes:", 1), encoding="utf-8")
+    kb2, problems2 = load_knowledge_base(data)
+    if sys.platform == "linux":
+        assert len(pools) == 2
+    monkeypatch.setattr(kb.load, "PARALLEL_FROM", 10**9)
+    kb1, problems1 = load_knowledge_base(data)
+    assert problems2 == problems1 and kb1 is None and kb2 is None
+    assert any(p.file.endswith(last.name) and p.field == "themes" and p.line > 1 for p in problems1), problems1

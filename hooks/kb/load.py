@@ -16,7 +16,11 @@ record that refers to one is a problem (its link would be dead on the published 
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import links, schema
@@ -27,6 +31,7 @@ from .yamlio import Document, read_document
 TAXONOMY_FILE = "taxonomy.yml"
 SUFFIXES = (".yml", ".yaml")
 TODAY_ENV = "TOOLBOOK_TODAY"
+PARALLEL_FROM = 2000  # record files from which two processes read them
 
 
 def today() -> datetime.date:
@@ -51,23 +56,22 @@ def load_knowledge_base(root: Path, include_drafts: bool = False) -> tuple[Knowl
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
     unchecked: set[str] = set()  # ids of records whose own file has problems
+    files = []
     for kind in KINDS:
-        folder = root / kind.folder
-        for path, refused in _record_files(folder, root):
+        for path, refused in _record_files(root / kind.folder, root):
             if refused:  # a link that leads outside: not read, and not blamed again where it is referenced
                 problems.append(refused)
                 unchecked.add(path.stem)
-                continue
-            doc, found = read_document(path)
-            if doc is not None:
-                found = _check_shape(kind.name, doc, path)
-            problems.extend(found)
-            if not found:
-                records.append(Record(kind, str(doc.value[kind.key]), path, doc))
-                continue
-            unchecked.add(path.stem)  # the id a valid file here would have
-            if doc is not None and isinstance(doc.value, dict):
-                partial.append(Record(kind, path.stem, path, doc))
+            else:
+                files.append((kind, path))
+    for (kind, path), (doc, found) in zip(files, _read_all([(kind.name, path) for kind, path in files])):
+        problems.extend(found)
+        if not found:
+            records.append(Record(kind, str(doc.value[kind.key]), path, doc))
+            continue
+        unchecked.add(path.stem)  # the id a valid file here would have
+        if doc is not None and isinstance(doc.value, dict):
+            partial.append(Record(kind, path.stem, path, doc))
     if taxonomy is None:
         return None, sorted(problems)
     kb = KnowledgeBase(root=root, taxonomy=taxonomy, drafts=unpublished(records, now))
@@ -94,6 +98,32 @@ def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
         if r.kind is ISSUE:
             for case_id in r.get("cases", []):
                 out.setdefault(case_id, f"所在的 {r.id} 期专刊尚未发布")
+    return out
+
+
+def _read_all(files: list[tuple[str, Path]]) -> list[tuple[Document | None, list[Problem]]]:
+    """Read and check record files (schema name, path). From PARALLEL_FROM files on, a forked copy of this
+    process reads the second half meanwhile: the build's other core has nothing else to do this early.
+    Forking is safe only while this process runs no other thread (and Windows cannot fork): else one reads all."""
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(files) < PARALLEL_FROM or not fork:
+        return _read_many(files)
+    half = len(files) // 2
+    first = None
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            second = pool.submit(_read_many, files[half:])
+            first = _read_many(files[:half])
+            return first + second.result()
+    except (OSError, BrokenProcessPool):  # no second process to be had: read them all here
+        return (first if first is not None else _read_many(files[:half])) + _read_many(files[half:])
+
+
+def _read_many(files: list[tuple[str, Path]]) -> list[tuple[Document | None, list[Problem]]]:
+    out = []
+    for name, path in files:
+        doc, found = read_document(path)
+        out.append((doc, _check_shape(name, doc, path) if doc is not None else found))
     return out
 
 
