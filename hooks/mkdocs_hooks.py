@@ -44,7 +44,7 @@ class _State:
     kb: KnowledgeBase | None = None
     problems: list[Problem] = []
     blocks: dict[str, bytes] = {}  # src_uri -> generated HTML blocks of that page, packed until it is written
-    heads: dict[str, tuple] = {}  # src_uri -> (title, <h1>, headings) of a generated page: see on_page_markdown
+    heads: dict[str, tuple[str | None, str, list[dict]]] = {}  # src_uri -> (title, <h1>, headings): on_page_markdown
     indexer: SearchIndexer | None = None
 
 
@@ -110,7 +110,7 @@ def on_files(files: Files, config) -> Files:
     except Exception as e:  # a bug of ours: say so plainly, without a traceback
         raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
-    _State.heads = {page.src_uri: (page.title, page.title_html, page.toc, bool(page.blocks)) for page in pages}
+    _State.heads = {page.src_uri: (page.title, page.title_html, page.toc) for page in pages}
     for page in pages:
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
@@ -179,10 +179,10 @@ def on_page_content(html: str, page, config, files) -> str:
     head = _State.heads.get(page.file.src_uri)
     if head is None:
         return html
-    _, title_html, toc, has_blocks = head
+    _, title_html, toc = head
     page.toc = get_toc(toc)
     page.present_anchor_ids = set(_anchor_ids(toc))  # for MkDocs' check of links to #anchors
-    return title_html + "\n<!--tb:0-->" if has_blocks else title_html
+    return title_html + "\n<!--tb:0-->" if page.file.src_uri in _State.blocks else title_html
 
 
 def _anchor_ids(toc: list[dict]):
@@ -296,15 +296,13 @@ class _TocCache:
     @classmethod
     def _key(cls, toc) -> tuple | None:
         first = next(iter(toc), None)
-        if first is not None and first.level == 1:
-            return cls._items(first.children, 1)
-        return cls._items(toc, 0)
+        return cls._items(first.children if first is not None and first.level == 1 else toc)
 
     @classmethod
-    def _items(cls, items, depth: int) -> tuple | None:
-        out = [depth]
+    def _items(cls, items) -> tuple | None:
+        out = []
         for item in items:
-            children = cls._items(item.children, depth + 1)
+            children = cls._items(item.children)
             if children is None or hasattr(item, "typeset"):  # Material's typeset plugin: not cached
                 return None
             out.append((item.level, item.title, item.id, children))

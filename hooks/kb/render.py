@@ -230,7 +230,7 @@ class Renderer:
 
     def _convert(self, text: str) -> str:
         """Markdown to HTML. Paragraphs of plain text and bold (most fields) skip the Markdown pass, with the
-        same result (tests/test_pages.py compares them)."""
+        same result (tests/test_pages.py and test_properties.py compare them)."""
         if _MD_SYNTAX.search(text) or ("*" in text and "*" in _BOLD.sub("", text)):
             self._md.reset()
             return clean(self._md.convert(text))
