@@ -65,6 +65,14 @@ def test_results_show_kind_unit_date_and_highlight_the_match(page, site_url):
     assert case["meta"].startswith("案例 · 市")  # kind · unit · date
 
 
+@pytest.mark.parametrize("query", ["背景", "主要做法", "成效"])
+def test_excerpts_show_headings_as_text_without_their_permalink_sign(page, site_url, query):
+    shown = browser.search(page, site_url, query)
+    excerpts = [r["excerpt"] for r in shown["results"]]
+    assert any(f"<mark>{query[:2]}</mark>" in e for e in excerpts), excerpts  # the heading itself is found
+    assert not [e for e in excerpts if "¶" in e]
+
+
 def test_facets_narrow_the_results(page, site_url):
     shown = browser.search(page, site_url, "党员")
     kinds = {path_of(r["href"], site_url).split("/")[0] for r in shown["results"]}

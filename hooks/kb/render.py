@@ -62,6 +62,9 @@ _MD_SYNTAX = re.compile(r"[_`\[\]<>|#\\!&~=:\t]|^\s*(?:[-+*]|\d+[.)])\s|^ {4}| $
 # Bold as editors write it ("**做法一。**正文"): paragraphs with only this syntax skip the Markdown pass too.
 _BOLD = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
 _STRONG = r"<strong>\1</strong>"
+# A heading as _heading writes it, and the same heading for the search index: no id, no ¶ link.
+_ANCHORED = '<h{level} id="{id}">{inner}<a class="headerlink" href="#{id}" title="Permanent link">¶</a></h{level}>'
+_ANCHORED_RE = re.compile(r'<(h[1-6]) id="[^"]*">(.*?)<a class="headerlink" href="#[^"]*" title="Permanent link">¶</a></\1>')
 
 
 def md_text(value) -> Markup:
@@ -118,7 +121,10 @@ def markdown_to_html(text: str) -> str:
 
 
 def search_document(markdown: str, blocks: list[str]) -> str:
-    """The page's content as HTML for the search index, from its skeleton and blocks (no MkDocs needed)."""
+    """The page's content as HTML for the search index, from its skeleton and blocks (no MkDocs needed).
+
+    Headings lose their id and ¶ link: results lead to pages, not to sections, so an anchor would only
+    make the indexer do more (a tenth of its time) and put "¶" into the text shown in results."""
     out = []
     for line in without_front_matter(markdown).splitlines():
         heading = _HEADING.match(line)
@@ -126,7 +132,7 @@ def search_document(markdown: str, blocks: list[str]) -> str:
             level, text = len(heading.group(1)), _UNESCAPE.sub(r"\1", heading.group(2))
             out.append(f"<h{level}>{text}</h{level}>")
         elif line.strip():
-            out.append(fill(line, blocks))
+            out.append(_ANCHORED_RE.sub(r"<\1>\2</\1>", fill(line, blocks)))
     return "\n".join(out)
 
 
@@ -300,7 +306,7 @@ class Renderer:
         name = strip_tags(inner)
         anchor = unique(SLUGIFY(html.unescape(name), "-"), used, counters)
         attr = html.escape(anchor, quote=True)
-        element = f'<h{level} id="{attr}">{inner}<a class="headerlink" href="#{attr}" title="Permanent link">¶</a></h{level}>'
+        element = _ANCHORED.format(level=level, id=attr, inner=inner)
         return element, {"level": level, "id": anchor, "name": name, "html": inner, "data-toc-label": ""}
 
     def _inline(self, text: str) -> str:
