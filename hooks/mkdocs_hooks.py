@@ -29,7 +29,7 @@ from kb.model import KnowledgeBase
 from kb.problems import Problem
 from kb.render import COMPILED_TEMPLATES, fill, markdown_to_html, pack, search_document, unpack
 from kb.search import SearchIndexError, SearchIndexer
-from kb.site import build_site
+from kb.site import Page, stream_site
 from kb.urls import Urls
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
@@ -100,20 +100,15 @@ def on_files(files: Files, config) -> Files:
         return files
     indexer = _start_search_index()
     urls = Urls(config.use_directory_urls)
+    _State.blocks, _State.heads = {}, {}
 
-    def index(page) -> None:  # records are searched (generated listings only lead to them)
-        if page.source is not None:
-            indexer.add(search_document(page.markdown, page.blocks), "/" + urls.url(page.src_uri))
-
-    try:
-        pages, assets = build_site(_State.kb, directory_urls=config.use_directory_urls, on_page=index)
-    except Exception as e:  # a bug of ours: say so plainly, without a traceback
-        raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
-    _State.blocks = {page.src_uri: pack(page.blocks) for page in pages if page.blocks}
-    _State.heads = {page.src_uri: (page.title, page.title_html, page.toc) for page in pages}
-    for page in pages:
+    def add(page: Page) -> None:
+        """Each page as soon as it is made: searched if it is a record's, given to MkDocs as a file, and
+        kept as MkDocs needs it later (its HTML compressed), so that all the site's HTML is never in memory at once."""
         if files.get_file_from_path(page.src_uri):
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
+        if page.source is not None:  # records are searched (generated listings only lead to them)
+            indexer.add(search_document(page.markdown, page.blocks), "/" + urls.url(page.src_uri))
         inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
         if _State.dirty:
             file = File.generated(config, page.src_uri, abs_src_path=_stable_source(config, page), inclusion=inclusion)
@@ -123,6 +118,16 @@ def on_files(files: Files, config) -> Files:
             # relative to the docs folder in the repository, for an "edit" button when repo_url is set
             file.edit_uri = "../data/" + page.source.relative_to(_State.root).as_posix()
         files.append(file)
+        if page.blocks:
+            _State.blocks[page.src_uri] = pack(page.blocks)
+        _State.heads[page.src_uri] = (page.title, page.title_html, page.toc)
+
+    try:
+        assets = stream_site(_State.kb, add, directory_urls=config.use_directory_urls)
+    except PluginError:
+        raise
+    except Exception as e:  # a bug of ours: say so plainly, without a traceback
+        raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
     for asset in assets:
         files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
     for file in files.documentation_pages():  # hand-written pages are searched too

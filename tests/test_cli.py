@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,24 @@ def test_build_reads_toolbook_data(tmp_path):
     assert "standards/dangfei/" not in pages  # the sample data was not read
     assert any(resolve("cases/jiaoyu-zhibu/", h) == ("cases/yusuan-gongjian", "") and a.get("rel") == "prev"
                for h, a in pages["cases/jiaoyu-zhibu/"].links)
+
+
+def test_a_hand_written_page_in_the_place_of_a_generated_one_is_named(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project)
+    shutil.copytree(ROOT / "docs", project / "docs")
+    (project / "hooks").symlink_to(ROOT / "hooks")
+    (project / "docs" / "cases").mkdir()
+    (project / "docs" / "cases" / "jiaoyu-zhibu.md").write_text("# 手写的一页\n", encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", TOOLBOOK_DATA=str(MINIMAL))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")], cwd=project,
+                            env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "docs/cases/jiaoyu-zhibu.md 与自动生成的页面重名" in out
+    assert "Traceback" not in out and "内部错误" not in out
+    assert not (tmp_path / "site" / "index.html").exists()
 
 
 def test_data_layer_does_not_import_mkdocs():
