@@ -5,11 +5,11 @@ inside `{% call html() %}…{% endcall %}` blocks. Editors' Markdown fields (a c
 issue's foreword) are converted here, with one Markdown instance, and their headings become
 headings of the page. The title becomes an <h1> and everything below it one HTML block: each
 heading gets its anchor (the same slug and ¶ link as MkDocs' `toc` extension gives hand-written
-pages) and an entry in the page's table of contents. MkDocs converts none of it: the hook gives
-MkDocs an empty page to convert, then the title, the <h1>, a placeholder `<!--tb:0-->` and the
-table of contents (`on_page_markdown`, `on_page_content`), and puts the block in place of the
-placeholder when the page is written (`on_post_page`). Markdown conversion, even of one line,
-costs more per page than anything else MkDocs does, so generated pages skip it.
+pages) and an entry in the page's table of contents. MkDocs converts none of it: the hook makes
+these pages of its own kind, whose `render` gives MkDocs the title, the <h1>, a placeholder
+`<!--tb:0-->` and the table of contents, and puts the block in place of the placeholder when the
+page is written (`on_post_page`). Markdown conversion, even of an empty page, costs more per page
+than anything else MkDocs does, so generated pages skip it.
 
 Links are written as ROOT + path from the site root, and ROOT is replaced by the page's way
 back to the root ("../../") when the page is done. So a piece of HTML that only links
