@@ -164,7 +164,7 @@ class _GeneratedPage(Page):
     5 s at 10,000 records.) Plugins make pages of their own kind the same way: Material's blog has Post and View."""
 
     def render(self, config, files) -> None:
-        title, title_html, toc = _State.heads[self.file.src_uri]
+        title, title_html, toc = _State.heads.pop(self.file.src_uri)
         if title and "title" not in self.meta:
             self.title = title
         self.content = title_html + "\n<!--tb:0-->" if self.file.src_uri in _State.blocks else title_html
