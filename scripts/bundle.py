@@ -84,7 +84,7 @@ def offline_index(data: Path) -> list[dict]:
     sys.path.insert(0, str(ROOT / "hooks"))
     from kb.load import load_knowledge_base
     from kb.render import markdown_to_html, search_document
-    from kb.site import build_site
+    from kb.site import stream_site
     from kb.urls import Urls
 
     kb, problems = load_knowledge_base(data)
@@ -92,12 +92,12 @@ def offline_index(data: Path) -> list[dict]:
         raise BundleError("数据有问题，未生成离线版。")
     urls = Urls(directory_urls=False)
     entries = []
-    pages, _ = build_site(kb, directory_urls=False)
     records = {f"{r.kind.folder}/{r.id}.md": r for r in kb.records.values()}
-    for page in pages:
+
+    def add(page) -> None:
         record = records.get(page.src_uri)
         if page.source is None or record is None:
-            continue
+            return
         d = record.data
         entries.append({
             "url": urls.url(page.src_uri), "title": record.title, "kind": record.kind.short, "unit": d.get("unit", ""),
@@ -105,6 +105,8 @@ def offline_index(data: Path) -> list[dict]:
             "facets": {"kind": record.kind.label, "category": d.get("category") or d.get("theme") or "",
                        "unit": d.get("unit", ""), "year": record.year if record.date else ""},
         })
+
+    stream_site(kb, add, directory_urls=False)
     docs = ROOT / "docs"
     for md in sorted(docs.rglob("*.md")):
         rel = md.relative_to(docs).as_posix()

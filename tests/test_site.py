@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections import Counter
 
 import pytest
@@ -310,3 +311,20 @@ def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering(
     for title in "甲乙丙丁戊":
         cache.render(page(title, ["做法"]), lambda: render("目录"))
     assert rendered[5:] == ["目录"] * (1 + 2)  # compared twice, then shared
+
+
+def test_the_search_index_is_not_handed_over_while_a_file_of_it_is_still_empty(tmp_path):
+    """Pagefind answers before its last writes land (kb/search.py): the build waits for them, and says so if one never does."""
+    from kb.search import SearchIndexError, wait_until_written
+
+    (tmp_path / "fragment").mkdir()
+    (tmp_path / "fragment" / "a.pf_fragment").write_bytes(b"\x1f\x8b")
+    entry = tmp_path / "pagefind-entry.json"
+    entry.write_bytes(b"")
+    threading.Timer(0.3, entry.write_text, args=('{"version":"1.5.2"}',)).start()
+    wait_until_written(tmp_path, timeout=10)
+    assert entry.read_text() == '{"version":"1.5.2"}'  # returned only once the file was written
+
+    (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")
+    with pytest.raises(SearchIndexError, match="Pagefind 没有写完索引文件 fragment/b.pf_fragment"):
+        wait_until_written(tmp_path, timeout=0.2)
