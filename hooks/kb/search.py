@@ -169,20 +169,12 @@ def wait_until_written(output: Path, timeout: float = WRITE_TIMEOUT) -> None:
     Each file is written in one piece, so a file that is not empty is whole."""
     deadline = time.monotonic() + timeout
     while True:
-        empty = [path for path in _files(output) if path.stat().st_size == 0]
+        empty = [path for path in output.rglob("*") if path.is_file() and path.stat().st_size == 0]
         if not empty:
             return
         if time.monotonic() > deadline:
             raise SearchIndexError(f"Pagefind 没有写完索引文件 {empty[0].relative_to(output).as_posix()}")
         time.sleep(0.02)
-
-
-def _files(folder: Path):
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            yield from _files(Path(entry.path))
-        else:
-            yield Path(entry.path)
 
 
 def _yield_cpu(pid: int) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .charts import bar_chart
 from .model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record, Term
-from .render import Renderer
+from .render import Rendered, Renderer
 from .schema import field_reference
 from .urls import Urls, record_uri, tag_uri
 
@@ -29,13 +29,10 @@ CHART_ROWS = 30  # bars per chart on the statistics page
 
 
 @dataclass
-class Page:
+class Page(Rendered):
+    """A rendered page (markdown, title, title_html, blocks, toc: see render.py) and where it goes."""
+
     src_uri: str
-    markdown: str  # page settings, `# title` and a placeholder for the blocks (see render.py)
-    title: str | None  # the title's text
-    title_html: str  # the title as an <h1> element with its anchor
-    blocks: list[str]  # the generated HTML below the title, which replaces the placeholder
-    toc: list[dict]  # the headings, as Python-Markdown's nested toc_tokens
     source: Path | None = None  # the YAML file behind a record page
     in_nav: bool = False
 
@@ -233,7 +230,7 @@ class SiteBuilder:
     def _page(self, uri: str, template: str, *, source: Path | None = None, **context) -> None:
         in_nav = uri == "index.md" or (uri.endswith("/index.md") and uri.count("/") == 1)
         r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
-        self.on_page(Page(uri, r.markdown, r.title, r.title_html, r.blocks, r.toc, source, in_nav))
+        self.on_page(Page(**vars(r), src_uri=uri, source=source, in_nav=in_nav))
 
 
 def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Page], list[Asset]]:
