@@ -8,10 +8,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import browser
+from kb.outputs import browser
 import pytest
 from conftest import ROOT
-from sitecrawl import check, read_site
+from kb.deploy.sitecrawl import check, read_site
 
 
 @pytest.fixture(scope="module")

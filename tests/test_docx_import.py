@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from test_scaffold import toolbook
 
-from kb.load import load_knowledge_base
-from kb.yamlio import read_document
+from kb.data.load import load_knowledge_base
+from kb.data.yamlio import read_document
 
 
 def png(rgb: bytes = b"\xc0\x00\x00") -> bytes:

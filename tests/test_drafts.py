@@ -9,7 +9,7 @@ import pytest
 from conftest import run_mkdocs_build
 from test_cli import LINE, check
 
-from kb.load import load_knowledge_base
+from kb.data.load import load_knowledge_base
 
 TODAY = "2026-11-22"
 

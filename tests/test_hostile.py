@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import MINIMAL, run_mkdocs_build
-from sitecrawl import is_outside
+from kb.deploy.sitecrawl import is_outside
 
 # Every payload tries to set window.tbxss; the browser test checks that none ever does.
 PAYLOAD = (
@@ -182,7 +182,7 @@ def test_tag_that_looks_like_a_url_stays_a_tag_page(hostile_site):
 
 browser_missing = None
 try:
-    import browser
+    from kb.outputs import browser
 
     browser_missing = browser.available()
 except ImportError as e:  # pragma: no cover
@@ -223,11 +223,11 @@ def test_search_results_show_hostile_text_without_running_it(hostile_site):
 def test_preview_problem_page_shows_quoted_data_as_text():
     """`mkdocs serve` with invalid data shows the problems; they quote the data, which must stay text."""
     import markdown
-    from mkdocs_hooks import _problems_page
+    from kb.engine.session import problems_page
 
-    from kb.problems import Problem
+    from kb.data.problems import Problem
 
-    page = _problems_page([Problem("data/cases/a.yml", 3, "x```", '未知字段 "```\n<script>window.tbxss=1</script>"')])
+    page = problems_page([Problem("data/cases/a.yml", 3, "x```", '未知字段 "```\n<script>window.tbxss=1</script>"')])
     out = markdown.markdown(page, extensions=["admonition", "tables"])
     assert "<script>" not in out and "&lt;script&gt;window.tbxss=1&lt;/script&gt;" in out
     assert '<div class="admonition failure">' in out

@@ -19,12 +19,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import browser
+from kb.outputs import browser
 import nginxserver
-import publish
+from kb.deploy import publish
 import pytest
 from conftest import MINIMAL, ROOT, TOUR
-from sitecrawl import crawl, read_site
+from kb.deploy.sitecrawl import crawl, read_site
 
 why = nginxserver.available()
 if why and os.environ.get("CI"):

@@ -111,7 +111,7 @@ def test_nu_html_checker_finds_no_error(sample_site):
 
 @pytest.fixture(scope="module")
 def axe_page(sample_site):
-    import browser
+    from kb.outputs import browser
 
     _missing(browser.available())
     if not AXE.is_file():
@@ -126,7 +126,7 @@ def axe_page(sample_site):
 
 @pytest.mark.parametrize("kind", [*PAGE_TYPES, "search results"])
 def test_axe_finds_no_serious_accessibility_problem(axe_page, kind):
-    import browser
+    from kb.outputs import browser
 
     page, url = axe_page
     if kind == "search results":  # the search panel open, with results and facets

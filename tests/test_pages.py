@@ -6,11 +6,10 @@ from pathlib import Path
 
 import re
 
-from sitecrawl import resolve
+from kb.deploy.sitecrawl import resolve
 
-from kb.load import load_knowledge_base
-from kb.render import fill
-from kb.site import PAGE_SIZE, build_site
+from kb.data.load import load_knowledge_base
+from kb.site.plan import PAGE_SIZE, build_site
 
 
 def add_cases(data: Path, count: int) -> None:
@@ -25,7 +24,7 @@ def test_long_listings_are_paginated(data):
     add_cases(data, 2 * PAGE_SIZE + 5)
     kb, problems = load_knowledge_base(data)
     assert problems == []
-    pages = {p.src_uri: fill(p.markdown, p.blocks) for p in build_site(kb)[0]}
+    pages = {p.src_uri: p.body for p in build_site(kb)[0]}
     total = 2 * PAGE_SIZE + 6  # cases of 市教育局: three pages of its unit listing
     assert "cases/unit/jiaoyu.md" in pages and "cases/unit/jiaoyu/page/2.md" in pages and "cases/unit/jiaoyu/page/3.md" in pages
     assert "cases/unit/jiaoyu/page/4.md" not in pages
@@ -47,15 +46,14 @@ def targets(html: str, page_url: str, text: str) -> list[str]:
 
 
 def test_plain_text_fast_path_matches_markdown():
-    """Fields of plain paragraphs and bold skip the Markdown pass (render.py); the HTML must be the same."""
+    """Fields of plain paragraphs and bold skip the Markdown pass (kb/site/markup.py); the HTML must be the same."""
     import markdown
 
     from conftest import SAMPLE
-    from kb.render import Renderer, clean
-    from kb.urls import Urls
+    from kb.site.markup import EditorMarkdown, clean
 
     kb, _ = load_knowledge_base(SAMPLE)
-    renderer = Renderer(kb, Urls())
+    converter = EditorMarkdown()
     reference = markdown.Markdown(extensions=["tables", "admonition", "sane_lists"])
     texts = [r.data[k] for r in kb.records.values() for k in ("body", "background", "foreword") if k in r.data]
     texts += ["两段文字。\n\n第二段，第二行\n接着写。", "含有 <b>标签</b> 与 & 符号", "1. 第一条\n2. 第二条", "- 列表", "**加粗**",
@@ -64,4 +62,4 @@ def test_plain_text_fast_path_matches_markdown():
               "** 前有空格**", "**后有空格 **", "*斜体*", "**未闭合", "* 列表项", "第一行  \n第二行", "**加粗** & 符号"]
     for text in texts:
         reference.reset()
-        assert renderer._convert(text) == clean(reference.convert(text)), text
+        assert converter.convert(text) == clean(reference.convert(text)), text

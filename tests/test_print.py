@@ -11,11 +11,11 @@ import shutil
 import subprocess
 import sys
 
-import browser
+from kb.outputs import browser
 import pytest
 from conftest import ROOT, SAMPLE
 
-from kb.load import load_knowledge_base
+from kb.data.load import load_knowledge_base
 
 why = browser.available() or (None if shutil.which("pdftotext") else "未找到 pdftotext（Debian 软件包 poppler-utils）")
 if why and os.environ.get("CI"):

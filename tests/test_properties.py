@@ -16,8 +16,8 @@ from conftest import MINIMAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.load import load_knowledge_base
-from kb.site import build_site
+from kb.data.load import load_knowledge_base
+from kb.site.plan import build_site
 
 SETTINGS = settings(max_examples=80, derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -148,12 +148,10 @@ def _markdown_pair():
     """The renderer's Markdown conversion and Python-Markdown's, with the same extensions."""
     import markdown
 
-    from kb.render import EDITOR_EXTENSIONS, Renderer, clean
-    from kb.urls import Urls
+    from kb.site.markup import EXTENSIONS, EditorMarkdown, clean
 
-    kb, _ = load_knowledge_base(MINIMAL)
-    reference = markdown.Markdown(extensions=EDITOR_EXTENSIONS)
-    return Renderer(kb, Urls())._convert, lambda text: clean(reference.reset().convert(text))
+    reference = markdown.Markdown(extensions=EXTENSIONS)
+    return EditorMarkdown().convert, lambda text: clean(reference.reset().convert(text))
 
 
 @settings(SETTINGS, max_examples=1000)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from kb.load import load_knowledge_base
-from kb.yamlio import read_document
+from kb.data.load import load_knowledge_base
+from kb.data.yamlio import read_document
 
 
 def toolbook(*args: str, data: Path, cwd: Path = ROOT, today: str = "2026-11-22") -> subprocess.CompletedProcess:

@@ -9,10 +9,10 @@ from collections import Counter
 
 import pytest
 from conftest import SAMPLE
-from sitecrawl import check, is_outside, read_site, resolve
+from kb.deploy.sitecrawl import check, is_outside, read_site, resolve
 
-from kb.load import load_knowledge_base
-from kb.model import CASE, ISSUE, METHOD, STANDARD
+from kb.data.load import load_knowledge_base
+from kb.data.model import CASE, ISSUE, METHOD, STANDARD
 
 
 @pytest.fixture(scope="session")
@@ -264,7 +264,7 @@ def test_statistics_page_charts_published_records_by_unit_category_and_month(kb,
 
 
 def test_field_reference_lists_every_field_of_every_schema(pages):
-    from kb.schema import field_reference
+    from kb.data.schema import field_reference
 
     page = pages["guide/fields/"]
     html = page.path.read_text(encoding="utf-8")
@@ -282,18 +282,18 @@ def test_field_reference_lists_every_field_of_every_schema(pages):
 
 
 def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering():
-    """Pages with the same headings share one rendering of their table of contents (hooks/mkdocs_hooks.py);
+    """Pages with the same headings share one rendering of their table of contents (kb/engine/shell.py);
     should the theme read more of a page than its headings, the first renderings compared show it."""
     from types import SimpleNamespace
 
     from mkdocs.structure.toc import get_toc
-    from mkdocs_hooks import _TocCache
+    from kb.engine.shell import TocCache
 
     def page(title: str, headings: list[str]):
         children = [{"level": 2, "id": h, "name": h, "children": []} for h in headings]
         return SimpleNamespace(toc=get_toc([{"level": 1, "id": title, "name": title, "children": children}]))
 
-    cache, rendered = _TocCache(), []
+    cache, rendered = TocCache(), []
 
     def render(text):
         rendered.append(text)
@@ -307,7 +307,7 @@ def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering(
     assert cache.render(page("戊", ["做法", "成效"]), lambda: render("戊的目录")) == "戊的目录"  # cache off
     assert rendered == ["甲的目录", "乙的目录", "甲的目录", "丁的目录", "戊的目录"]
 
-    cache = _TocCache()
+    cache = TocCache()
     for title in "甲乙丙丁戊":
         cache.render(page(title, ["做法"]), lambda: render("目录"))
     assert rendered[5:] == ["目录"] * (1 + 2)  # compared twice, then shared
@@ -315,7 +315,7 @@ def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering(
 
 def test_the_search_index_is_not_handed_over_while_a_file_of_it_is_still_empty(tmp_path):
     """Pagefind answers before its last writes land (kb/search.py): the build waits for them, and says so if one never does."""
-    from kb.search import SearchIndexError, wait_until_written
+    from kb.outputs.pagefind import SearchIndexError, wait_until_written
 
     (tmp_path / "fragment").mkdir()
     (tmp_path / "fragment" / "a.pf_fragment").write_bytes(b"\x1f\x8b")

@@ -9,8 +9,8 @@ from collections import Counter
 
 from conftest import ROOT
 
-from kb.load import load_knowledge_base
-from kb.model import CASE, ISSUE, METHOD, STANDARD
+from kb.data.load import load_knowledge_base
+from kb.data.model import CASE, ISSUE, METHOD, STANDARD
 
 TOOLBOOK = [sys.executable, str(ROOT / "scripts" / "toolbook.py")]
 
@@ -76,20 +76,20 @@ def test_bench_reports_every_figure(tmp_path):
 
 
 def test_a_large_data_set_read_by_two_processes_loads_as_by_one(tmp_path, monkeypatch):
-    """From kb.load.PARALLEL_FROM files on, a second process reads half of them (where it can fork): the
+    """From kb.data.load.PARALLEL_FROM files on, a second process reads half of them (where it can fork): the
     records and the problems, each naming its file and line, are the same as when one process reads all."""
-    import kb.load
+    import kb.data.load
 
     pools = []
 
-    class Pool(kb.load.ProcessPoolExecutor):
+    class Pool(kb.data.load.ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(self)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(kb.load, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(kb.data.load, "ProcessPoolExecutor", Pool)
     data = synth(tmp_path, 2200, 3, "big")
-    assert len(list(data.rglob("*.yml"))) >= kb.load.PARALLEL_FROM
+    assert len(list(data.rglob("*.yml"))) >= kb.data.load.PARALLEL_FROM
     kb2, problems2 = load_knowledge_base(data)
     assert problems2 == [] and len(kb2.records) == 2200
     last = sorted((data / "cases").glob("*.yml"))[-1]  # read by the second process
@@ -97,7 +97,7 @@ def test_a_large_data_set_read_by_two_processes_loads_as_by_one(tmp_path, monkey
     kb2, problems2 = load_knowledge_base(data)
     if sys.platform == "linux":
         assert len(pools) == 2
-    monkeypatch.setattr(kb.load, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(kb.data.load, "PARALLEL_FROM", 10**9)
     kb1, problems1 = load_knowledge_base(data)
     assert problems2 == problems1 and kb1 is None and kb2 is None
     assert any(p.file.endswith(last.name) and p.field == "themes" and p.line > 1 for p in problems1), problems1

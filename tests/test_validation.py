@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.load import load_knowledge_base
+from kb.data.load import load_knowledge_base
 
 
 def edit(data: Path, rel: str, old: str, new: str) -> None:

@@ -26,7 +26,7 @@ from test_docx_import import word_case
 from test_drafts import output_texts
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import browser  # noqa: E402
+from kb.outputs import browser
 
 GUIDE = ROOT / "docs" / "guide.md"
 TITLE = "红色驿站暖人心"

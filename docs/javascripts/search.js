@@ -5,7 +5,7 @@
  * and date; facets narrow them by kind, category, unit and year. Keys: "/", "s" or "f" focus
  * the box, Esc closes it, ↑/↓ move through results, Enter opens the selected one.
  *
- * Opened from disk (file://, the offline bundle of scripts/bundle.py) the browser cannot fetch the
+ * Opened from disk (file://, the offline bundle of hooks/kb/outputs/offline.py) the browser cannot fetch the
  * index: search then reads javascripts/offline-index.js, which only the bundle has (see offline()).
  */
 (function () {

@@ -1,9 +1,17 @@
-"""Where each page lives and how pages link to each other.
+"""The URL table: where every page of the site lives, and how pages link to each other.
 
-A page is named by its Markdown source path (src_uri, as MkDocs names it). Its URL follows
-MkDocs' rule: with directory URLs `standards/foo.md` is served at `standards/foo/`, without
-them at `standards/foo.html`. Links are always relative (the way back to the site root, then
-the target's path), so the site works under any sub-path.
+Every path rule is here and nowhere else. A page is named by its Markdown source path (src_uri, as
+MkDocs names it). Its URL follows MkDocs' rule: with directory URLs `standards/foo.md` is served at
+`standards/foo/`, without them at `standards/foo.html`. Links are always relative (the way back to
+the site root, then the target's path), so the site works under any sub-path.
+
+    index.md                              home               stats/index.md       statistics
+    <kind>/index.md                       section            guide/fields.md      field reference
+    <kind>/<id>.md                        record             units/<slug>.md      a unit's records
+    <kind>/<id>/mentions.md               all that cite it   tags/<tag>.md        a tag's records
+    <kind>/<facet>/index.md, <slug>.md    a facet and its terms (category, unit, theme, year)
+    <listing>/page/<n>.md                 page n of a long listing
+    cases/<id>/<file>                     a case's pictures
 """
 
 from __future__ import annotations
@@ -11,15 +19,65 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import quote
 
-from .model import Record
+from .data.model import CASE, Kind, Record
+
+HOME = "index.md"
+STATS = "stats/index.md"
+FIELDS = "guide/fields.md"
+UNITS = "units/index.md"
+TAGS = "tags/index.md"
+PAGE = "page"  # folder of a listing's further pages
+FACETS = ("category", "unit", "theme", "year")  # facet folders below a section
+# Names a record may not take: they are folders of the site's own pages beside the records (and the
+# theme's `assets/` and `search/`, kept free below the sections too).
+RESERVED_IDS = frozenset({"index", PAGE, *FACETS, "assets", "search"})
+
+
+def section(kind: Kind) -> str:
+    return f"{kind.folder}/index.md"
 
 
 def record_uri(record: Record) -> str:
     return f"{record.kind.folder}/{record.id}.md"
 
 
+def mentions_uri(record: Record) -> str:
+    return f"{record.kind.folder}/{record.id}/mentions.md"
+
+
+def facet_uri(kind: Kind, facet: str, slug: str = "index") -> str:
+    return f"{kind.folder}/{facet}/{slug}.md"
+
+
+def term_uri(kind: Kind, field: str, slug: str) -> str:
+    """Where a record's taxonomy value links: a unit to the unit's page (all kinds), a theme to the cases of that
+    theme, a category to its kind's category listing."""
+    if field == "unit":
+        return unit_uri(slug)
+    return facet_uri(CASE, field, slug) if field == "theme" else facet_uri(kind, field, slug)
+
+
+def unit_uri(slug: str) -> str:
+    return f"units/{slug}.md"
+
+
 def tag_uri(tag: str) -> str:
     return f"tags/{tag}.md"
+
+
+def image_uri(record: Record, file: str) -> str:
+    return f"{record.kind.folder}/{record.id}/{file}"
+
+
+def page_uris(uri: str, count: int) -> list[str]:
+    """Page 1 keeps the listing's own URI; page n lives at <base>/page/n/."""
+    base = uri[: -len("/index.md")] if uri.endswith("/index.md") else uri[: -len(".md")]
+    return [uri] + [f"{base}/{PAGE}/{n}.md" for n in range(2, count + 1)]
+
+
+def in_nav(uri: str) -> bool:
+    """The home page and the section pages are in the navigation; every other page is reached by links."""
+    return uri == HOME or (uri.endswith("/index.md") and uri.count("/") == 1)
 
 
 class Urls:

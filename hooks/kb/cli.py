@@ -1,0 +1,418 @@
+"""党建口袋工具书 命令行。
+
+    python scripts/toolbook.py check [--data DIR] [--drafts]   检查数据：0 = 通过，1 = 有问题，2 = 用法错误
+    python scripts/toolbook.py build [--out DIR]    生成网站（默认 site/）：只显示中文信息，退出码同 check
+    python scripts/toolbook.py new issue 2026-12 --theme 主题 --cases 4 | new case|method|standard 编号
+    python scripts/toolbook.py import-docx 文件.docx [--issue 2026-12] [--id 编号]
+    python scripts/toolbook.py finalize 编号或月份 [--date YYYY-MM-DD]
+    python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
+    python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
+    python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
+    python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
+    python scripts/toolbook.py pdf 2026-06 [--out FILE]  把一期月度专刊生成 PDF（封面、目录、全部案例）
+
+Only the standard library is imported at start-up, so `serve` and `test` can install
+the pinned requirements before anything else is imported. Works the same on Windows.
+scripts/toolbook.py is the entry point; the settings (kb/settings.py) are read once per command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the project folder (as kb.settings.PROJECT, without importing it)
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Stop(Exception):
+    """End the command with this exit code (its message is already shown)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors (exit 2)."""
+
+    _WORDS = {
+        "unrecognized arguments": "无法识别的参数",
+        "the following arguments are required": "缺少参数",
+        "invalid choice": "无效的子命令",
+        "expected one argument": "需要一个参数值",
+        "choose from": "可选",
+    }
+
+    def error(self, message: str):
+        for en, zh in self._WORDS.items():
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+
+
+def _settings(args, drafts: bool = False):
+    """The settings of this command (--data, else $TOOLBOOK_DATA, else data/); None (after saying so) if unusable."""
+    from kb.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.read(getattr(args, "data", None), drafts=drafts)
+    except SettingsError as e:  # a setting that cannot be used is a problem like one in the data
+        print(e)
+        raise _Stop(EXIT_PROBLEMS) from None
+    if not settings.data.is_dir():
+        print(f"用法错误：找不到数据目录 {settings.data}", file=sys.stderr)
+        return None
+    return settings
+
+
+def _data_dir(args) -> Path | None:
+    settings = _settings(args)
+    return settings and settings.data
+
+
+def cmd_check(args) -> int:
+    settings = _settings(args, drafts=args.drafts)
+    if settings is None:
+        return EXIT_USAGE
+    from kb.data.load import load
+    from kb.data.model import KINDS
+
+    kb, problems = load(settings)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"共发现 {len(problems)} 个问题。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    counts = "、".join(f"{k.label} {len(kb.of(k))} {k.measure}" for k in KINDS)
+    if args.drafts:
+        note = f"（含 {len(kb.drafts)} 条草稿或未到发布日期的记录）" if kb.drafts else ""
+    else:
+        note = f"另有 {len(kb.drafts)} 条草稿或未到发布日期的记录不发布，未计入（加 --drafts 一并检查）。" if kb.drafts else ""
+    print(f"数据检查通过：{counts}。{note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report(paths, done: str) -> None:
+    from kb.data.problems import display_path
+
+    for path in paths:
+        print(f"{done}：{display_path(path)}")
+
+
+def cmd_new(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    from kb.editing.scaffold import ScaffoldError, new_issue, new_record
+
+    try:
+        if args.kind == "issue":
+            if not args.theme:
+                print("用法错误：new issue 需要 --theme 主题（taxonomy.yml 里的主题名称）。", file=sys.stderr)
+                return EXIT_USAGE
+            written = new_issue(data, args.id, args.theme, 4 if args.cases is None else args.cases)
+        else:
+            if args.theme or args.cases is not None:
+                print("用法错误：--theme 和 --cases 只用于 new issue。", file=sys.stderr)
+                return EXIT_USAGE
+            written = new_record(data, args.kind, args.id)
+    except ScaffoldError as e:
+        print(f"未创建任何文件：{e}", file=sys.stderr)
+        return e.code
+    _report(written, "已创建")
+    print("新建的记录都是草稿（draft: true）：预览（serve）里能看到，正式网站里没有。"
+          "把“待填写”的内容换成正文后，用 finalize 定稿发布。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_finalize(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    from kb.editing.scaffold import ScaffoldError, finalize
+
+    try:
+        changed = finalize(data, args.id, args.date)
+    except ScaffoldError as e:
+        print(f"未发布：{e}", file=sys.stderr)
+        return e.code
+    _report(changed, "已去掉草稿标记" if not args.date else "已修改")
+    if not changed:
+        print(f"{args.id} 已经不是草稿，没有需要修改的文件。", file=sys.stderr)
+    args.drafts = False
+    return cmd_check(args)
+
+
+def cmd_import_docx(args) -> int:
+    data = _data_dir(args)
+    if data is None:
+        return EXIT_USAGE
+    _ensure("requirements.txt")
+    from kb.editing.docx_import import import_docx
+    from kb.editing.scaffold import ScaffoldError
+
+    try:
+        result = import_docx(Path(args.file), data, issue=args.issue, record_id=args.id)
+    except ScaffoldError as e:
+        print(f"未导入：{e}", file=sys.stderr)
+        return e.code
+    _report(result.written, "已写入")
+    for line in result.notes:
+        print(f"提示：{line}")
+    if result.unmapped:
+        print("下列内容未能转换，请对照原文档手工补上：")
+        for line in result.unmapped:
+            print(f"  - {line}")
+    print("导入的案例是草稿（draft: true）：请在预览中核对，修改“待填写”的内容后用 finalize 定稿发布。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    _ensure("requirements.txt")
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    from kb.engine.build import BuildFailed, build
+
+    out = Path(args.out).resolve()
+    print(f"正在生成网站到 {out} ……", file=sys.stderr)
+    try:
+        build(settings, out)
+    except BuildFailed as e:
+        print(e)
+        print("未生成网站，输出目录保持原样。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"已生成网站：{out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_synth(args) -> int:
+    from kb.dev.synth import synthesize
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        print(f"用法错误：输出目录 {out} 不是空的。请换一个新目录，以免覆盖已有数据。", file=sys.stderr)
+        return EXIT_USAGE
+    counts = synthesize(args.records, out, args.seed)
+    print(f"已生成 {sum(counts.values())} 条记录到 {out}：标准 {counts['standards']}、工作法 {counts['methods']}、"
+          f"案例 {counts['cases']}、专刊 {counts['issues']}。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from kb.dev.bench import run, table
+
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 10:
+        print(f"用法错误：--sizes 应为逗号分隔的记录数（每个不少于 10），如 1000,10000；收到 {args.sizes!r}", file=sys.stderr)
+        return EXIT_USAGE
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if args.preview:
+        from kb.dev.bench import measure_preview
+
+        result = measure_preview(ROOT / "data")
+        if result["preview_seconds"] is None:
+            print(f"无法测量：{result['preview_note']}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        rounds = "、".join(f"{t:.2f}" for t in result["preview_rounds"])
+        print(f"预览刷新：保存修改后 {result['preview_seconds']:.2f} 秒内在浏览器中看到（各次：{rounds} 秒）")
+        return EXIT_OK
+    rows = run(sizes, args.seed, args.query, Path(args.json), Path(args.keep) if args.keep else None)
+    print(table(rows))
+    print(f"结果已写入 {args.json}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ensure(requirements: str) -> None:
+    """Install the pinned requirements unless every pin is already satisfied."""
+    from importlib import metadata
+
+    wanted = []
+    for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            _ensure(line[3:].strip())
+        elif "==" in line:
+            wanted.append(line.split(";", 1)[0].split("[", 1)[0].split("=="))
+    try:
+        if all(metadata.version(name.strip()) == version.strip() for name, version in wanted):
+            return
+    except metadata.PackageNotFoundError:
+        pass
+    print(f"正在安装依赖（{requirements}）……", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-r", str(ROOT / requirements)], check=True)
+
+
+def cmd_serve(args) -> int:
+    _ensure("requirements.txt")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    # --dirty: after an edit, only the pages it changes are rebuilt (see hooks/mkdocs_hooks.py)
+    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", args.addr], cwd=ROOT)
+
+
+def cmd_publish(args) -> int:
+    _ensure("requirements.txt")
+    from kb.deploy.publish import PublishError, publish, rollback
+
+    target = Path(args.to).resolve()
+    try:
+        if args.rollback:
+            rollback(target, log=lambda m: print(m, file=sys.stderr))
+        else:
+            settings = _settings(args)
+            if settings is None:
+                return EXIT_USAGE
+            publish(target, log=lambda m: print(m, file=sys.stderr), settings=settings)
+    except PublishError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_bundle(args) -> int:
+    _ensure("requirements.txt")
+    from kb.outputs.offline import BundleError, build_bundle
+
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    out = Path(args.out).resolve()
+    print("正在生成离线版……", file=sys.stderr)
+    try:
+        figures = build_bundle(settings, out)
+    except BundleError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"已生成离线版 {out}（{figures['pages']} 个可搜索页面，{figures['files']} 个文件，"
+          f"{figures['bytes'] / 1e6:.1f} MB）。解压后打开 toolbook 文件夹里的 index.html 即可阅读和搜索。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_pdf(args) -> int:
+    _ensure("requirements-dev.txt")  # Playwright drives the browser that prints the PDF
+    from kb.outputs.booklet import PdfError, write_pdf
+
+    settings = _settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    out = Path(args.out or f"toolbook-{args.month}.pdf").resolve()
+    try:
+        size = write_pdf(settings, args.month, out)
+    except PdfError as e:
+        print(str(e), file=sys.stderr)
+        return e.code
+    print(f"已生成 {out}（{size / 1024:.0f} KB）。", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_test(args) -> int:
+    _ensure("requirements-dev.txt")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="toolbook.py", description="党建口袋工具书 命令行工具")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("check", help="检查数据，列出所有问题（文件:行号: 字段: 说明）")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.add_argument("--drafts", action="store_true", help="连同草稿一起检查（预览看到的内容）；默认只检查要发布的内容")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help="生成网站：只显示中文信息，数据有问题时列出全部问题并以退出码 1 结束（输出目录不变）")
+    p.add_argument("--out", default=str(ROOT / "site"), metavar="目录", help="输出目录（默认为项目的 site/）")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("new", help="新建记录（草稿）：new issue 2026-12 --theme 主题 --cases 4，或 new case|method|standard 编号")
+    p.add_argument("kind", choices=["issue", "case", "method", "standard"], metavar="种类", help="issue、case、method 或 standard")
+    p.add_argument("id", metavar="编号", help="记录编号（专刊为月份，如 2026-12）")
+    p.add_argument("--theme", metavar="主题", help="专刊主题（taxonomy.yml 里的名称）")
+    p.add_argument("--cases", type=int, metavar="N", help="专刊收录几篇案例（默认 4），同时生成这几篇案例的模板")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import-docx", help="把 Word 文档（.docx）导入为案例草稿")
+    p.add_argument("file", metavar="文件.docx", help="Word 文档")
+    p.add_argument("--issue", metavar="月份", help="同时把案例收入这一期专刊，如 2026-12")
+    p.add_argument("--id", metavar="编号", help="案例编号（默认取文件名，或按月份自动编号）")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_import_docx)
+
+    p = sub.add_parser("finalize", help="定稿：去掉 draft: true（专刊连同它收录的案例），再检查要发布的内容")
+    p.add_argument("id", metavar="编号", help="记录编号，或专刊月份如 2026-12")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="专刊定时发布：这一天起生成的网站里才有它")
+    p.add_argument("--data", metavar="目录", help="数据目录（默认为 $TOOLBOOK_DATA 或项目的 data/）")
+    p.set_defaults(func=cmd_finalize)
+
+    p = sub.add_parser("synth", help="生成指定规模的合成数据（用于性能测试）")
+    p.add_argument("--records", type=int, required=True, metavar="N", help="记录总数")
+    p.add_argument("--out", required=True, metavar="目录", help="输出目录（须为空或不存在）")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子，相同种子生成相同数据（默认 1）")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("bench", help="生成合成数据并测量构建用时、内存、输出大小和搜索下载量")
+    p.add_argument("--sizes", default="1000,10000", metavar="N,N", help="各次测量的记录数（默认 1000,10000）")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="合成数据的随机种子（默认 1）")
+    p.add_argument("--query", default="党费", metavar="词", help="测量搜索用的关键词（默认 党费）")
+    p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
+    p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
+    p.add_argument("--preview", action="store_true", help="改为测量示例数据在 mkdocs serve 下从保存修改到浏览器显示的用时")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
+    p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("publish", help="生成网站到新版本目录，检查全部链接后原子切换 current；保留最近 5 个版本")
+    p.add_argument("--to", required=True, metavar="目录", help="发布目录：版本在 目录/releases/，网站服务器指向 目录/current")
+    p.add_argument("--rollback", action="store_true", help="不生成新版本，把 current 切回上一个版本")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("bundle", help="生成离线版 zip：不用服务器，解压后双击 index.html 即可阅读和搜索")
+    p.add_argument("--out", default="toolbook-offline.zip", metavar="文件", help="输出文件（默认 toolbook-offline.zip）")
+    p.set_defaults(func=cmd_bundle)
+
+    p = sub.add_parser("pdf", help="把一期月度专刊生成 PDF：封面、目录、卷首语和全部案例")
+    p.add_argument("month", metavar="期号", help="专刊的月份，如 2026-06")
+    p.add_argument("--out", metavar="文件", help="输出文件（默认 toolbook-期号.pdf）")
+    p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser("test", help="安装开发依赖（如缺少）并运行全部测试；其余参数原样传给 pytest")
+    p.set_defaults(func=cmd_test)
+
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character must not crash us
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra
+    try:
+        return args.func(args)
+    except _Stop as e:
+        return e.code
+    except KeyboardInterrupt:
+        return 130
+    except subprocess.CalledProcessError as e:
+        print(f"命令失败（退出码 {e.returncode}）：{' '.join(map(str, e.cmd))}", file=sys.stderr)
+        return e.returncode or 1
+    except Exception as e:  # never a traceback for a user; TOOLBOOK_DEBUG=1 shows it
+        if os.environ.get("TOOLBOOK_DEBUG"):
+            raise
+        print(f"内部错误：{type(e).__name__}: {e}（设置环境变量 TOOLBOOK_DEBUG=1 可查看详细信息）", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

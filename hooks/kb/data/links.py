@@ -1,0 +1,161 @@
+"""Checks across records, and references resolved into links and backlinks.
+
+Runs after every file passed its schema. All work here is O(records + links).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..urls import RESERVED_IDS
+from .model import ISSUE, KIND_NAMED, KINDS, KnowledgeBase, Link, Record, Term
+from .problems import Problem, display_path, field_path, inside_data, short
+
+IMAGE_DIR = "assets"
+IMAGE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # as data/schema/case.json: a name, never a path
+
+
+def suggest(value: str, candidates) -> str | None:
+    """The closest candidate to a mistyped value, if any is close."""
+    if len(value) > 64:  # longer than any id or term: nothing is close, and difflib would be slow
+        return None
+    candidates = list(candidates)
+    near = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
+    if near:
+        return near[0]
+    contained = [c for c in candidates if value and (value in c or c in value)]
+    return min(contained, key=len) if contained else None
+
+
+def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), unchecked: set[str] = frozenset(),
+         unpublished: dict[str, str] | None = None, id_pattern: re.Pattern = re.compile(".")) -> list[Problem]:
+    """Register `records` in `kb`, check what spans records, and compute links both ways.
+
+    `partial` records failed their schema: they are not registered, but their taxonomy
+    values and references are still checked, so an editor sees every problem in one pass.
+    `unchecked` holds ids of records that exist but failed their own checks: references to
+    them are not reported again (their file's problems already are).
+    `unpublished` holds ids (and why) of drafts left out of `records`: a reference to one is a
+    problem, since on the published site it would be a dead link.
+    """
+    problems: list[Problem] = []
+    unchecked = set(unchecked)
+
+    def problem(record: Record, path: tuple, message: str) -> None:
+        problems.append(Problem(display_path(record.path), record.line(*path), field_path(path), message))
+
+    for record in records:
+        stem = record.path.stem
+        if record.id != stem:
+            problem(record, (record.kind.key,), f'"{record.id}" 与文件名 "{record.path.name}" 不一致：{record.kind.key} 必须等于文件名（不含扩展名）。')
+            unchecked.update((stem, record.id))
+        elif record.id in RESERVED_IDS:
+            problem(record, (record.kind.key,), f'"{record.id}" 是网站保留的名称，请换一个编号。')
+            unchecked.add(record.id)
+        elif record.id in kb.records:
+            other = kb.records[record.id]
+            problem(record, (record.kind.key,), f'编号 "{record.id}" 已被 {display_path(other.path)} 使用，编号必须全库唯一。')
+        else:
+            kb.records[record.id] = record
+
+    checked = [*kb.records.values(), *partial]
+    names = {which: [t.name for t in _terms(kb, which)] for kind in KINDS for _, which in kind.terms}
+    for record in checked:
+        _check_terms(record, names, problem)
+        _check_images(kb, record, problem)
+    _check_issues(kb, problem)
+    for record in checked:
+        _resolve(kb, record, problem, unchecked, unpublished or {}, id_pattern)
+    return problems
+
+
+def _terms(kb: KnowledgeBase, which: str) -> list[Term]:
+    if which.startswith("categories."):
+        return kb.taxonomy.categories[which.split(".", 1)[1]]
+    return getattr(kb.taxonomy, which)
+
+
+def _check_terms(record: Record, all_names: dict[str, list[str]], problem) -> None:
+    for name, which in record.kind.terms:
+        value = record.get(name)
+        names = all_names[which]
+        if not isinstance(value, str) or value in names:
+            continue
+        near = suggest(value, names)
+        hint = f'，是否指 "{near}"？' if near else f"。可选：{'、'.join(names[:20])}{' 等' if len(names) > 20 else ''}。"
+        problem(record, (name,), f'"{short(value)}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
+
+
+def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:
+    images = record.get("images")
+    if not images or not isinstance(images, list):
+        return
+    real_root = kb.root.resolve()
+    for i, image in enumerate(images):
+        if not isinstance(image, dict) or not isinstance(image.get("file"), str) or not IMAGE_NAME.fullmatch(image["file"]):
+            continue  # not a plain file name: the schema reports it
+        shown = f'{IMAGE_DIR}/{record.id}/{image["file"]}'
+        path = kb.root / IMAGE_DIR / record.id / image["file"]
+        if not inside_data(path, real_root):
+            problem(record, ("images", i, "file"), f"图片 {shown} 是指向数据目录以外的链接（或循环链接），出于安全考虑不予使用。请把图片文件本身放进 {IMAGE_DIR}/{record.id}/ 文件夹。")
+        elif not path.is_file():
+            problem(record, ("images", i, "file"), f"找不到图片 {shown}：请把图片放进数据目录下的 {IMAGE_DIR}/{record.id}/ 文件夹。")
+
+
+def _check_issues(kb: KnowledgeBase, problem) -> None:
+    serials: dict[int, Record] = {}
+    numbers: dict[tuple[str, int], Record] = {}
+    for issue in sorted((r for r in kb.records.values() if r.kind is ISSUE), key=lambda r: r.id):
+        serial, number = issue.data["serial"], issue.data["number"]
+        if serial in serials:
+            problem(issue, ("serial",), f"总第 {serial} 期已是 {serials[serial].id} 期专刊的期号。")
+        serials.setdefault(serial, issue)
+        if (issue.year, number) in numbers:
+            problem(issue, ("number",), f"{issue.year}年第 {number} 期已是 {numbers[issue.year, number].id} 期专刊的期号。")
+        numbers.setdefault((issue.year, number), issue)
+
+
+def _draft_message(name: str, target_id: str, reason: str) -> str:
+    what = "收录的案例" if name == "cases" else "引用的记录"
+    how = "（删掉它文件里的 draft: true）" if "draft" in reason else ""
+    return f'{what} "{target_id}" {reason}，不会出现在正式网站上，发布后这里会是死链接。请先发布它{how}，或删掉这一项。'
+
+
+def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], unpublished: dict[str, str],
+             id_pattern: re.Pattern) -> None:
+    for name, kinds in record.kind.references:
+        allowed = tuple(KIND_NAMED[k] for k in kinds)
+        seen: set[str] = set()
+        refs = record.get(name)
+        for i, target_id in enumerate(refs if isinstance(refs, list) else []):
+            if not isinstance(target_id, str) or not id_pattern.match(target_id) or len(target_id) > 64:
+                continue  # not an id at all: the schema reports it
+            path = (name, i)
+            target = kb.records.get(target_id)
+            if target_id in seen:
+                problem(record, path, f'"{short(target_id)}" 重复列出。')
+                continue
+            seen.add(target_id)
+            if target_id == record.id:
+                problem(record, path, "记录不能引用它自己。")
+            elif target is None and target_id in unchecked:
+                continue
+            elif target is None and target_id in unpublished:
+                problem(record, path, _draft_message(name, target_id, unpublished[target_id]))
+            elif target is None:
+                pool = [r.id for r in kb.records.values() if r.kind in allowed]
+                near = suggest(target_id, pool)
+                problem(record, path, f'找不到记录 "{short(target_id)}"' + (f'，是否指 "{near}"？' if near else "。"))
+            elif target.kind not in allowed:
+                wanted = "或".join(k.short for k in allowed)
+                problem(record, path, f'"{target_id}" 是{target.kind.short}，这里只能填{wanted}。')
+            elif name == "cases" and target_id in kb.issue_of_case:
+                problem(record, path, f'案例 "{target_id}" 已收录在 {kb.issue_of_case[target_id].id} 期专刊中，一个案例只能收录在一期。')
+            else:
+                link = Link(record, name, target)
+                kb.outgoing.setdefault(record.id, []).append(link)
+                kb.incoming.setdefault(target_id, []).append(link)
+                if name == "cases":
+                    kb.issue_of_case[target_id] = record
+

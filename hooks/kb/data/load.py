@@ -1,0 +1,187 @@
+"""load → validate → link: the one entry point that turns a data directory into a knowledge base.
+
+    kb, problems = load_knowledge_base(Path("data"))                      # the published set
+    kb, problems = load_knowledge_base(Path("data"), include_drafts=True)  # what the preview shows
+
+Every problem in the data is collected in one pass; `kb` is None when any was found,
+so nothing downstream ever sees invalid data.
+
+Drafts: a record with `draft: true`, an issue whose `publish_date` is after today, and every
+case such an issue lists are unpublished. Every file is read and checked against its schema
+either way; the published set drops the unpublished records before linking, so a published
+record that refers to one is a problem (its link would be dead on the published site).
+"Today" comes with the settings (kb/settings.py): the build date, or `$TOOLBOOK_TODAY`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import links, schema
+from .model import ISSUE, KINDS, KnowledgeBase, Record, Taxonomy, Term
+from .problems import Problem, display_path, inside_data
+from .yamlio import Document, read_document
+from ..settings import TODAY_ENV, Settings, SettingsError, schema_dir_for
+from ..settings import today as settings_today
+
+TAXONOMY_FILE = "taxonomy.yml"
+SUFFIXES = (".yml", ".yaml")
+PARALLEL_FROM = 2000  # record files from which two processes read them
+
+
+def load(settings: Settings) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """The knowledge base the settings describe: their data folder, drafts or not, as of their today."""
+    return load_knowledge_base(settings.data, settings.drafts, today=settings.today, schema_dir=settings.schema_dir)
+
+
+def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: datetime.date | None = None,
+                        schema_dir: Path | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+    root = Path(root)
+    problems: list[Problem] = []
+    try:
+        now = today or settings_today()
+    except SettingsError as e:
+        return None, [Problem(TODAY_ENV, 0, "", str(e))]
+    schema_dir = schema_dir or schema_dir_for(root)
+    taxonomy = _load_taxonomy(root, problems, schema_dir)
+    records: list[Record] = []
+    partial: list[Record] = []  # records with problems of their own, still checked against others
+    unchecked: set[str] = set()  # ids of records whose own file has problems
+    files = []
+    for kind in KINDS:
+        for path, refused in _record_files(root / kind.folder, root):
+            if refused:  # a link that leads outside: not read, and not blamed again where it is referenced
+                problems.append(refused)
+                unchecked.add(path.stem)
+            else:
+                files.append((kind, path))
+    for (kind, path), (doc, found) in zip(files, _read_all([(kind.name, path) for kind, path in files], schema_dir)):
+        problems.extend(found)
+        if not found:
+            records.append(Record(kind, str(doc.value[kind.key]), path, doc))
+            continue
+        unchecked.add(path.stem)  # the id a valid file here would have
+        if doc is not None and isinstance(doc.value, dict):
+            partial.append(Record(kind, path.stem, path, doc))
+    if taxonomy is None:
+        return None, sorted(problems)
+    kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now))
+    if not include_drafts:
+        records = [r for r in records if r.id not in kb.drafts]
+        partial = [r for r in partial if r.get("draft") is not True]
+    problems.extend(links.link(kb, records, partial, unchecked, {} if include_drafts else kb.drafts,
+                               schema.id_pattern(schema_dir)))
+    if problems:
+        return None, sorted(set(problems))
+    return kb, []
+
+
+def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
+    """id -> why it is not published yet, as a phrase: "是草稿（draft: true）", "定于 2026-12-01 发布", …"""
+    out: dict[str, str] = {}
+    for r in records:
+        date = r.get("publish_date") if r.kind is ISSUE else None
+        if r.get("draft") is True:
+            out[r.id] = "是草稿（draft: true）"
+        elif date and datetime.date.fromisoformat(date) > now:
+            out[r.id] = f"定于 {date} 发布"
+        else:
+            continue
+        if r.kind is ISSUE:
+            for case_id in r.get("cases", []):
+                out.setdefault(case_id, f"所在的 {r.id} 期专刊尚未发布")
+    return out
+
+
+def _read_all(files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+    """Read and check record files (schema name, path). From PARALLEL_FROM files on, a forked copy of this
+    process reads the second half meanwhile: the build's other core has nothing else to do this early.
+    Forking is safe only while this process runs no other thread (and Windows cannot fork): else one reads all."""
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(files) < PARALLEL_FROM or not fork:
+        return _read_many(files, schema_dir)
+    half = len(files) // 2
+    first = None
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            second = pool.submit(_read_many, files[half:], schema_dir)
+            first = _read_many(files[:half], schema_dir)
+            return first + second.result()
+    except (OSError, BrokenProcessPool):  # no second process to be had: read them all here
+        return (first if first is not None else _read_many(files[:half], schema_dir)) + _read_many(files[half:], schema_dir)
+
+
+def _read_many(files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+    out = []
+    for name, path in files:
+        doc, found = read_document(path)
+        out.append((doc, _check_shape(name, doc, path, schema_dir) if doc is not None else found))
+    return out
+
+
+def _check_shape(name: str, doc: Document, path: Path, schema_dir: Path) -> list[Problem]:
+    if not isinstance(doc.value, dict):
+        return [Problem(display_path(path), 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
+    return schema.validate(name, doc, path, schema_dir)
+
+
+def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]:
+    """The record files of one folder, each with the reason it is refused (a link leading outside the data directory)."""
+    if not folder.is_dir():
+        return []
+    real_root = root.resolve()
+    folder_escapes = not inside_data(folder, real_root)
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
+            continue
+        # only a link (or a linked folder) can lead outside the data directory
+        if (folder_escapes or path.is_symlink()) and not inside_data(path, real_root):
+            out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))
+        elif path.is_symlink() and not path.exists():
+            out.append((path, Problem(display_path(path), 1, "", "这是一个链接，但它指向的文件不存在。请删除这个链接，或把文件本身放进数据目录。")))
+        elif path.is_file():
+            out.append((path, None))
+    return out
+
+
+def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
+    path = root / TAXONOMY_FILE
+    shown = display_path(path)
+    if not path.is_file():
+        problems.append(Problem(shown, 0, "", "找不到分类词表文件。数据目录里必须有 taxonomy.yml，列出单位、主题和类别。"))
+        return None
+    doc, found = read_document(path)
+    problems.extend(found)
+    if doc is None:
+        return None
+    found = _check_shape("taxonomy", doc, path, schema_dir)
+    problems.extend(found)
+    if found:
+        return None
+    data = doc.value
+
+    def terms(path: tuple, items: list[dict]) -> list[Term]:
+        names: dict[str, int] = {}
+        slugs: dict[str, int] = {}
+        out = []
+        for i, item in enumerate(items):
+            for key, seen in (("name", names), ("slug", slugs)):
+                if item[key] in seen:
+                    problems.append(Problem(shown, doc.line_of(path + (i, key)), f"{'.'.join(path)}[{i + 1}].{key}",
+                                            f'"{item[key]}" 与第 {seen[item[key]] + 1} 项重复。'))
+                seen.setdefault(item[key], i)
+            out.append(Term(item["name"], item["slug"]))
+        return out
+
+    return Taxonomy(
+        units=terms(("units",), data["units"]),
+        themes=terms(("themes",), data["themes"]),
+        categories={k: terms(("categories", k), v) for k, v in data["categories"].items()},
+    )

@@ -1,0 +1,230 @@
+"""`toolbook.py bench`: build synthetic knowledge bases of given sizes and measure them.
+
+Per size: wall seconds of `mkdocs build`, ms per record, peak memory, output size, the
+largest HTML page, and what one search costs a reader (bytes downloaded and seconds from
+the last keystroke to the first results, measured in headless Chromium when it is
+installed). Timing and memory use the standard library only (time, os.wait4, /proc).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from kb.outputs import browser
+from kb.dev.synth import synthesize
+
+from kb.settings import PROJECT as ROOT
+
+
+def build(data: Path, site: Path) -> dict:
+    """Run `toolbook.py build` once, as a user would, and measure it."""
+    env = dict(os.environ, TOOLBOOK_DATA=str(data), PYTHONUTF8="1")
+    cmd = [sys.executable, str(ROOT / "scripts" / "toolbook.py"), "build", "--out", str(site)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree_peak = _TreeRss(proc.pid)
+    tree_peak.start()
+    stderr = proc.stderr.read()
+    if hasattr(os, "wait4"):
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    else:  # Windows: no wait4; memory is not measured
+        proc.wait()
+        peak = None
+    seconds = time.perf_counter() - start
+    tree_peak.stop()
+    if proc.returncode != 0:
+        raise RuntimeError(f"生成网站失败：\n{stderr.decode('utf-8', 'replace')[-2000:]}")
+    return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree_peak.mb}
+
+
+class _TreeRss(threading.Thread):
+    """Samples the summed RSS of a process and its children (Linux /proc), for the true peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._halt = pid, 0, threading.Event()
+
+    @property
+    def mb(self):
+        return self.peak / 2**20 if self.peak else None
+
+    def run(self):
+        if not Path("/proc").is_dir():
+            return
+        while not self._halt.wait(0.2):
+            self.peak = max(self.peak, sum(_rss(p) for p in _tree(self.pid)))
+
+    def stop(self):
+        self._halt.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{pids[i]}/task/{pids[i]}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+        i += 1
+    return pids
+
+
+def _rss(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def measure_output(site: Path) -> dict:
+    total, largest, largest_path, pages = 0, 0, "", 0
+    for path in site.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            if path.suffix == ".html":
+                pages += 1
+                if size > largest:
+                    largest, largest_path = size, path.relative_to(site).as_posix()
+    return {"output_mb": total / 2**20, "html_pages": pages, "largest_html_kb": largest / 1024, "largest_html": largest_path}
+
+
+def measure_search(site: Path, query: str) -> dict:
+    """A reader's first search, cold: bytes fetched after typing, and time until results show."""
+    why = browser.available()
+    if why:
+        return {"search_kb": None, "search_seconds": None, "search_note": why}
+    from playwright.sync_api import sync_playwright
+
+    with browser.serve(site) as url, sync_playwright() as p:
+        chromium = browser.launch(p)
+        page = chromium.new_page()
+        requests = []
+        page.on("requestfinished", lambda r: requests.append(r))
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        before = len(requests)
+        start = time.perf_counter()
+        page.keyboard.press("/")
+        page.keyboard.insert_text(query)
+        page.wait_for_function(
+            "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=30000)
+        seconds = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        count = page.locator(".md-search-result__meta").inner_text()
+        size = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests[before:])
+        chromium.close()
+    return {"search_kb": size / 1024, "search_seconds": seconds, "search_query": query, "search_results": count}
+
+
+def run(sizes: list[int], seed: int, query: str, out: Path | None, keep: Path | None) -> list[dict]:
+    rows = []
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="toolbook-bench-"))
+    for n in sizes:
+        data, site = work / f"data-{n}", work / f"site-{n}"
+        if not data.exists():
+            synthesize(n, data, seed)
+            if hasattr(os, "sync"):  # the files just written go to disk now, not while the build is timed
+                os.sync()
+        print(f"[{n} 条记录] 正在生成网站……", file=sys.stderr, flush=True)
+        row = {"records": n, **build(data, site)}
+        row["ms_per_record"] = row["seconds"] * 1000 / n
+        row.update(measure_output(site))
+        row.update(measure_search(site, query))
+        rows.append(row)
+        print(format_row(row), file=sys.stderr, flush=True)
+    if len(rows) > 1:
+        for row in rows[1:]:
+            row["time_ratio_to_first"] = row["seconds"] / rows[0]["seconds"]
+            row["size_ratio_to_first"] = row["records"] / rows[0]["records"]
+    if out:
+        out.write_text(json.dumps({"machine": machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+    if not keep:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+HEADER = ("记录数", "用时(秒)", "毫秒/条", "内存峰值(MB)", "进程树峰值(MB)", "输出(MB)", "最大页面(KB)", "搜索下载(KB)", "搜索用时(秒)")
+
+
+def format_row(r: dict) -> str:
+    def f(v, fmt):
+        return "—" if v is None else format(v, fmt)
+    return " | ".join([str(r["records"]), f(r["seconds"], ".1f"), f(r["ms_per_record"], ".2f"), f(r["peak_rss_mb"], ".0f"),
+                       f(r["peak_tree_rss_mb"], ".0f"), f(r["output_mb"], ".1f"), f(r["largest_html_kb"], ".1f"),
+                       f(r.get("search_kb"), ".0f"), f(r.get("search_seconds"), ".2f")])
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + format_row(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
+
+
+def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: int = 3) -> dict:
+    """Seconds from saving an edit to a record until the open page shows it, under `mkdocs serve --dirty`
+    (what `toolbook.py serve` runs)."""
+    import shutil
+    import socket
+
+    why = browser.available()
+    if why:
+        return {"preview_seconds": None, "preview_note": why}
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
+    copy = work / "data"
+    shutil.copytree(data, copy)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    source = copy / f"{record}.yml"
+    times = []
+    try:
+        with sync_playwright() as p:
+            chromium = browser.launch(p)
+            page = chromium.new_page()
+            deadline = time.time() + 60
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/{record}/")
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.5)
+            text = source.read_text(encoding="utf-8")
+            title = next(line for line in text.splitlines() if line.startswith("title:"))
+            for i in range(rounds):
+                page.wait_for_timeout(1500)  # let the previous reload settle
+                marker = f"（第{i + 1}次修改）"
+                source.write_text(text.replace(title, title + marker, 1), encoding="utf-8")
+                start = time.perf_counter()
+                page.wait_for_function("m => document.querySelector('h1') && document.querySelector('h1').textContent.includes(m)",
+                                       arg=marker, timeout=30000)
+                times.append(time.perf_counter() - start)
+            chromium.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return {"preview_seconds": max(times), "preview_rounds": times}

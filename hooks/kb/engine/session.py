@@ -1,0 +1,209 @@
+"""One build session: what each MkDocs event does, with all the state of a `build` (or a whole `serve`) on it.
+
+The hook file (hooks/mkdocs_hooks.py) makes one BuildSession when MkDocs loads it and hands every
+event to it. The session reads the settings and the data once (on_config), streams the pages of
+kb.site to MkDocs and to every output at once (on_files: the search index, and the offline index
+when the bundle asks for it), fills each page's HTML in as it is written (on_post_page) and
+waits for the outputs (on_post_build).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import html
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from ..data.load import load
+from ..data.problems import Problem
+from ..outputs.offline import OfflineIndex
+from ..outputs.pagefind import SearchIndex, SearchIndexError
+from ..settings import DATA_ENV, Settings, SettingsError
+from ..site.markup import EXTENSIONS
+from ..site.plan import stream_site
+from ..urls import Urls
+from . import shell
+from .pages import GeneratedPage, generated_file
+
+log = logging.getLogger("mkdocs.hooks.toolbook")
+
+
+class BuildSession:
+    def __init__(self) -> None:
+        self.serving = False
+        self.dirty = False  # `mkdocs serve --dirty`: rebuild only the pages whose content changed
+        self.requested: dict = {}  # set by kb.engine.build.build(): its settings and outputs
+        self.settings: Settings | None = None
+        self.kb = None
+        self.problems: list[Problem] = []
+        self.outputs: list = []
+        self.last_outputs: list = []  # what the last build fed, finished (kb.engine.build reports on them)
+
+    def request(self, settings: Settings, offline: bool = False) -> None:
+        """What kb.engine.build.build() asks of the next build: these settings, and the offline index too."""
+        self.requested = {"settings": settings, "offline": offline}
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        self.serving, self.dirty = command == "serve", dirty
+
+    def on_config(self, config):
+        """Read and check all data before MkDocs touches the output directory."""
+        try:
+            settings = self.requested.get("settings") or Settings.read(
+                drafts=self.serving, site_url=config.site_url or "", site_name=config.site_name, imprint=config.copyright)
+        except SettingsError as e:
+            raise PluginError(str(e)) from None
+        self.settings = settings = settings.but(directory_urls=config.use_directory_urls)
+        if not settings.data.is_dir():
+            raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
+        try:
+            # the preview shows drafts (with a banner); a build publishes only what is published
+            self.kb, self.problems = load(settings)
+        except Exception as e:  # a bug of ours: say so plainly, without a traceback
+            raise PluginError(f"读取数据时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
+        gc.freeze()  # see on_files
+        if self.problems:
+            report = "\n".join(str(p) for p in self.problems)
+            if not self.serving:
+                raise PluginError(f"数据检查发现 {len(self.problems)} 个问题，未生成网站：\n{report}")
+            log.error(f"数据检查发现 {len(self.problems)} 个问题，预览中只显示问题清单：\n{report}")
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        if self.kb is None:  # only while serving invalid data: one page listing the problems
+            files.append(File.generated(config, "index.md", content=problems_page(self.problems)))
+            return files
+        self._start_outputs(config)
+        urls = Urls(config.use_directory_urls)
+        cache = self._page_cache(config) if self.dirty else None
+
+        def add(page) -> None:
+            """Each page as soon as it is made: to every output if it is a record's, and to MkDocs as a file."""
+            if files.get_file_from_path(page.src_uri):
+                raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
+            if page.record is not None:  # records are searched (generated listings only lead to them)
+                for output in self.outputs:
+                    output.add_record(page, urls.url(page.src_uri))
+            file = generated_file(page, config, cache)
+            if page.record is not None:
+                # relative to the docs folder in the repository, for an "edit" button when repo_url is set
+                file.edit_uri = "../data/" + page.record.path.relative_to(self.kb.root).as_posix()
+            files.append(file)
+            GeneratedPage(page, file, config)
+
+        try:
+            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls)
+        except PluginError:
+            raise
+        except Exception as e:  # a bug of ours: say so plainly, without a traceback
+            raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
+        for asset in assets:
+            files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
+        self._add_documents(files)
+        for output in self.outputs:
+            output.complete(Path(config.site_dir))
+        # the records and pages made so far live until the build ends: spare the garbage collector
+        # from scanning them again on every full collection (thawed in on_post_build: about 1 s at 10,000)
+        gc.freeze()
+        return files
+
+    def on_env(self, env, config, files):
+        return shell.install(env, config)
+
+    def on_post_page(self, output: str, page, config) -> str:
+        return page.finish(output) if isinstance(page, GeneratedPage) else output
+
+    def on_post_build(self, config) -> None:
+        gc.unfreeze()
+        try:
+            for output in self.outputs:
+                if not (self.serving and isinstance(output, SearchIndex)):  # the preview does not wait for search
+                    output.wait()
+        except SearchIndexError as e:
+            raise PluginError(f"生成搜索索引失败：{e}") from None
+        finally:
+            if not self.serving:
+                self.last_outputs = self.outputs
+                self._close_outputs()
+
+    def on_build_error(self, error) -> None:
+        gc.unfreeze()
+        self._close_outputs()
+
+    def on_shutdown(self) -> None:
+        self._close_outputs()
+
+    def on_serve(self, server, config, builder):
+        """Rebuild the preview when anything under the data directory changes."""
+        if self.settings is not None:
+            server.watch(str(self.settings.data))
+        return server
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _start_outputs(self, config) -> None:
+        """Pagefind starts first and indexes each record as soon as its page is made, on the second core."""
+        self._close_outputs()
+        try:
+            self.outputs = [SearchIndex()]
+        except SearchIndexError as e:
+            raise PluginError(f"生成搜索索引失败：{e}") from None
+        if self.requested.get("offline"):
+            self.outputs.append(OfflineIndex())
+
+    def _add_documents(self, files: Files) -> None:
+        """Hand-written pages are searched too: each converted once, for every output."""
+        import markdown
+
+        converter = markdown.Markdown(extensions=EXTENSIONS)
+        for file in files.documentation_pages():
+            if file.generated_by is None:
+                text = file.content_string
+                converter.reset()
+                page_html = converter.convert(_without_front_matter(text))
+                title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
+                for output in self.outputs:
+                    output.add_document(file.url, title, page_html)
+
+    def _page_cache(self, config) -> Path:
+        data_key = hashlib.sha1(str(self.settings.data).encode("utf-8")).hexdigest()[:12]
+        return Path(config.config_file_path).resolve().parent / ".cache" / "pages" / data_key
+
+    def _close_outputs(self) -> None:
+        for output in self.outputs:
+            output.close()
+        self.outputs = []
+
+
+def find_session(config) -> BuildSession:
+    """The session of the hook that a loaded configuration runs."""
+    for plugin in config.plugins.values():
+        session = getattr(plugin, "session", None)
+        if isinstance(session, BuildSession):
+            return session
+    raise PluginError("mkdocs.yml 没有登记 hooks/mkdocs_hooks.py")
+
+
+def problems_page(problems: list[Problem]) -> str:
+    # the messages quote the data: escaped, in an HTML block that Markdown leaves alone
+    lines = "\n".join(html.escape(str(p)) for p in problems)
+    return (
+        "# 数据有问题\n\n"
+        f"!!! failure \"数据检查发现 {len(problems)} 个问题\"\n\n"
+        "    改正下列问题并保存后，预览会自动刷新。\n\n"
+        f"<pre class=\"tb-problems\">{lines}</pre>\n"
+    )
+
+
+def _without_front_matter(text: str) -> str:
+    """A page's Markdown without its leading `---` … `---` block of page settings, if it has one."""
+    lines = text.split("\n")
+    if lines[0].strip() == "---":
+        for i, line in enumerate(lines[1:], start=1):
+            if line.strip() == "---":
+                return "\n".join(lines[i + 1:])
+    return text

@@ -1,0 +1,263 @@
+"""The site's structure, derived from the knowledge base: every page, its path and its content.
+
+Nothing here knows MkDocs. A page is a Markdown source path (src_uri, as MkDocs names it:
+`standards/sanhui-yike.md` is served at `standards/sanhui-yike/`) and its Markdown text;
+the hook hands both to MkDocs. Index pages are derived from data, never hand-written
+(Hugo's rule: every term gets its page), and long ones are split into pages of fixed size,
+so no page grows with the knowledge base.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .charts import bar_chart
+from ..data.links import IMAGE_DIR
+from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind, KnowledgeBase, Record, Term
+from .render import Rendered, Renderer
+from ..data.schema import field_reference
+from .. import urls as u
+from ..urls import Urls, record_uri
+
+PAGE_SIZE = 50  # records per listing page
+TERMS_PAGE_SIZE = 300  # terms per term-index page
+PREVIEW = 5  # records shown per group on a section's landing page
+FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
+BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
+CHART_ROWS = 30  # bars per chart on the statistics page
+
+
+@dataclass
+class Page(Rendered):
+    """A rendered page (see render.py) and where it goes."""
+
+    src_uri: str
+    record: Record | None = None  # the record a record's page shows
+    in_nav: bool = False
+
+
+@dataclass
+class Asset:
+    src_uri: str
+    path: Path
+
+
+@dataclass
+class Group:
+    """A named, linked set of records: a category, unit, theme, year or tag."""
+
+    title: str
+    uri: str  # first page of its listing
+    records: list[Record]
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+
+class SiteBuilder:
+    """Walks the knowledge base once and yields every page of the site."""
+
+    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None]):
+        self.kb = kb
+        self.on_page = on_page  # gets each page as soon as it is rendered; the builder keeps none
+        self.render = Renderer(kb, urls)
+        self.by_kind = {kind: kb.of(kind) for kind in KINDS}
+        self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        self.assets: list[Asset] = []
+
+    # -- groups -------------------------------------------------------------------------
+
+    def _groups(self, kind: Kind, field: str, terms: list[Term]) -> list[Group]:
+        """One group per taxonomy term (empty ones too), in taxonomy order."""
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.by_kind[kind]:
+            members[r.data[field]].append(r)
+        return [Group(t.name, u.facet_uri(kind, field, t.slug), members[t.name]) for t in terms]
+
+    def _years(self, kind: Kind) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.by_kind[kind]:
+            members[r.year].append(r)
+        return [Group(f"{y}年", u.facet_uri(kind, "year", y), members[y]) for y in sorted(members, reverse=True)]
+
+    # -- pages --------------------------------------------------------------------------
+
+    def build(self) -> list[Asset]:
+        kb = self.kb
+        tax = kb.taxonomy
+        standards, methods, cases, issues = (self.by_kind[k] for k in KINDS)
+
+        for record in kb.records.values():
+            self._record_page(record)
+
+        std_cats = self._groups(STANDARD, "category", tax.categories["standards"])
+        met_cats = self._groups(METHOD, "category", tax.categories["methods"])
+        met_units = self._groups(METHOD, "unit", tax.units)
+        case_themes = self._groups(CASE, "theme", tax.themes)
+        case_units = self._groups(CASE, "unit", tax.units)
+        case_years = self._years(CASE)
+        for group in (*std_cats, *met_cats, *met_units, *case_themes, *case_units, *case_years):
+            self._listing(group.uri, group.title, group.records, kind_label=True)
+        facets = [
+            (STANDARD, "category", "按类别", std_cats), (METHOD, "category", "按类别", met_cats),
+            (METHOD, "unit", "按单位", met_units), (CASE, "theme", "按主题", case_themes),
+            (CASE, "unit", "按单位", case_units), (CASE, "year", "按年份", case_years),
+        ]
+        for kind, facet, by, groups in facets:
+            self._terms(u.facet_uri(kind, facet), f"{kind.label} · {by}", [g for g in groups if g.records], "")
+
+        self._page(u.section(STANDARD), "section.html", section=STANDARD, count=len(standards),
+                   blocks=[("按类别", std_cats)], facets=[])
+        self._page(u.section(METHOD), "section.html", section=METHOD, count=len(methods),
+                   blocks=[("按类别", met_cats)], facets=[("按单位", u.facet_uri(METHOD, "unit"), met_units)])
+        self._page(u.section(CASE), "section.html", section=CASE, count=len(cases), blocks=[("按主题", case_themes)],
+                   facets=[("按年份", u.facet_uri(CASE, "year"), case_years), ("按单位", u.facet_uri(CASE, "unit"), case_units)])
+        self._listing(u.section(ISSUE), ISSUE.label, issues, group_by_year=True,
+                      intro="一月一个主题、一期数个典型。按出刊时间由近及远排列。")
+
+        unit_groups = self._unit_groups()
+        for group in unit_groups:
+            self._listing(group.uri, group.title, group.records)
+        self._terms(u.UNITS, "单位", unit_groups, "各单位报送的工作法和案例。")
+
+        tag_groups = self._tag_groups()
+        for group in tag_groups:
+            self._listing(group.uri, f"标签：{group.title}", group.records)
+        self._terms(u.TAGS, "标签", tag_groups, "按标签查找标准、工作法、案例和专刊。")
+
+        self._stats()
+        self._page(u.FIELDS, "fields.html", kinds=field_reference(self.kb.schema_dir))
+        self._page(u.HOME, "home.html", current=issues[0] if issues else None,
+                   counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
+                   standards=standards)
+        return self.assets
+
+    def _stats(self) -> None:
+        """统计: published records by unit, category and month, as inline SVG bar charts."""
+        kb, tax = self.kb, self.kb.taxonomy
+        mine = {kind: kb.published(self.by_kind[kind]) for kind in KINDS}
+
+        def count(records: list[Record], field: str, terms: list[Term]) -> list[tuple[str, int]]:
+            counts = Counter(r.data[field] for r in records)
+            return [(t.name, counts[t.name]) for t in terms]
+
+        months = Counter(r.date[:7] for r in mine[CASE])
+        month_rows = []
+        if months:  # every month from the first to the last, empty ones too (the last CHART_ROWS)
+            y, m = map(int, min(months).split("-"))
+            last = max(months)
+            while f"{y:04d}-{m:02d}" <= last:
+                month_rows.append((f"{y:04d}-{m:02d}", months[f"{y:04d}-{m:02d}"]))
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            month_rows = month_rows[-CHART_ROWS:]
+        by_unit = sorted(count(mine[METHOD] + mine[CASE], "unit", tax.units), key=lambda row: -row[1])  # stable
+        charts = [
+            ("按单位", "各单位报送的支部工作法和典型案例（条），多的在前。", "各单位报送的工作法和案例数", by_unit, "条", u.UNITS),
+            ("典型案例 · 按主题", "", "典型案例按主题", count(mine[CASE], "theme", tax.themes), "篇", u.facet_uri(CASE, "theme")),
+            ("支部工作法 · 按类别", "", "支部工作法按类别", count(mine[METHOD], "category", tax.categories["methods"]), "个", u.facet_uri(METHOD, "category")),
+            ("标准规范 · 按类别", "", "标准规范按类别", count(mine[STANDARD], "category", tax.categories["standards"]), "项", u.facet_uri(STANDARD, "category")),
+            ("典型案例 · 按月份", f"按案例日期所在的月份，最近 {CHART_ROWS} 个月以内。", "典型案例按月份", month_rows, "篇", None),
+        ]
+        drawn = []
+        for heading, note, title, rows, unit, more in charts:
+            if len(rows) > CHART_ROWS:  # a page that does not grow with the taxonomy: the rest as one line of text
+                rest = rows[CHART_ROWS:]
+                note += f"图中是前 {CHART_ROWS} 项；另有 {len(rest)} 项共 {sum(n for _, n in rest)} {unit}。"
+                rows = rows[:CHART_ROWS]
+            drawn.append((heading, note, bar_chart(title, rows, unit), more))
+        counts = {kind: len(mine[kind]) for kind in KINDS}
+        self._page(u.STATS, "stats.html", charts=drawn, counts=counts, total=sum(counts.values()))
+
+    def _unit_groups(self) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.kb.records.values():
+            if "unit" in r.data:
+                members[r.data["unit"]].append(r)
+        return [Group(t.name, u.unit_uri(t.slug), _newest_first(members[t.name])) for t in self.kb.taxonomy.units]
+
+    def _tag_groups(self) -> list[Group]:
+        members: dict[str, list[Record]] = defaultdict(list)
+        for r in self.kb.records.values():
+            for tag in r.tags:
+                members[tag].append(r)
+        counts = Counter({t: len(rs) for t, rs in members.items()})
+        return [Group(t, u.tag_uri(t), _newest_first(members[t])) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+
+    def _record_page(self, record: Record) -> None:
+        kb = self.kb
+        incoming = sorted(kb.incoming.get(record.id, []), key=lambda link: (link.source.date, link.source.id), reverse=True)
+        context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": incoming[:BACKLINKS_PREVIEW],
+                   "incoming_total": len(incoming), "mentions_uri": None}
+        if len(incoming) > BACKLINKS_PREVIEW:  # a much-cited record: its page stays small, the full list gets pages
+            context["mentions_uri"] = u.mentions_uri(record)
+            sources = list(dict.fromkeys(link.source for link in incoming))
+            self._listing(context["mentions_uri"], f"提到“{record.title}”的记录", sources, kind_label=True)
+        if record.kind is CASE:
+            issue = kb.issue_of_case.get(record.id)
+            context["issue"] = issue
+            if issue:
+                order = issue.data["cases"]
+                i = order.index(record.id)
+                context["prev"] = kb.records[order[i - 1]] if i > 0 else None
+                context["next"] = kb.records[order[i + 1]] if i + 1 < len(order) else None
+            for image in record.get("images", []):
+                self.assets.append(Asset(u.image_uri(record, image["file"]), kb.root / IMAGE_DIR / record.id / image["file"]))
+        if record.kind is ISSUE:
+            issues = self.by_kind[ISSUE]  # newest first
+            i = issues.index(record)
+            context["newer"] = issues[i - 1] if i > 0 else None
+            context["older"] = issues[i + 1] if i + 1 < len(issues) else None
+        self._page(record_uri(record), f"{record.kind.name}.html", **context)
+
+    def _listing(self, uri: str, title: str, records: list[Record], *, intro: str = "",
+                 kind_label: bool = False, group_by_year: bool = False) -> None:
+        chunks = _chunks(records, PAGE_SIZE)
+        uris = u.page_uris(uri, len(chunks))
+        for n, chunk in enumerate(chunks):
+            self._page(uris[n], "listing.html", title=title, intro=intro, records=chunk,
+                       total=len(records), kind_label=kind_label, group_by_year=group_by_year,
+                       pager=_pager(uris, n))
+
+    def _terms(self, uri: str, title: str, groups: list[Group], intro: str) -> None:
+        chunks = _chunks(groups, TERMS_PAGE_SIZE)
+        uris = u.page_uris(uri, len(chunks))
+        for n, chunk in enumerate(chunks):
+            self._page(uris[n], "terms.html", title=title, intro=intro, groups=chunk,
+                       total=len(groups), pager=_pager(uris, n))
+
+    def _page(self, uri: str, template: str, **context) -> None:
+        r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
+        self.on_page(Page(**vars(r), src_uri=uri, record=context.get("record"), in_nav=u.in_nav(uri)))
+
+
+def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Page], list[Asset]]:
+    """Every page and asset of the site."""
+    pages: list[Page] = []
+    assets = stream_site(kb, pages.append, directory_urls)
+    return pages, assets
+
+
+def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_urls: bool = True) -> list[Asset]:
+    """Hand every page to `on_page` as soon as it is made (record pages first) and keep none; return the assets.
+
+    For a large site: the caller keeps what it needs of each page (the MkDocs hook: compressed HTML),
+    so the HTML of all pages is never in memory at once (at 10,000 records, 170 MB)."""
+    return SiteBuilder(kb, Urls(directory_urls), on_page).build()
+
+
+def _newest_first(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: (r.date, r.id), reverse=True)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _pager(uris: list[str], n: int) -> dict | None:
+    if len(uris) == 1:
+        return None
+    return {"uris": uris, "current": n}
