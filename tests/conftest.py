@@ -1,35 +1,26 @@
-"""Shared fixtures: a small valid data set to break one rule at a time, and one full build of the sample site."""
+"""Shared fixtures: a small valid data set to break one rule at a time, and one full build of the sample site.
+
+Shared functions are in helpers.py. `@pytest.mark.needs("chromium", …)` marks a test that needs an outside
+tool (helpers.TOOLS): it is skipped where the tool is missing, and fails in CI.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
-SAMPLE = ROOT / "data"
-
-# One page of every kind in the sample site (paths from the site root), for tests that visit them all.
-TOUR = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
-        "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
-        "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
-        "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",
-        "tags/党费/", "units/caizheng/", "404.html"]
+from helpers import MINIMAL, missing, outside_tool, run_mkdocs_build
 
 
-def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True) -> subprocess.CompletedProcess:
-    """`mkdocs build` as a user runs it, from the project folder."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    env.pop("TOOLBOOK_DATA", None)
-    if data_dir is not None:
-        env["TOOLBOOK_DATA"] = str(data_dir)
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)] + (["--strict"] if strict else [])
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(*tools): needs outside tools (helpers.TOOLS): skipped where missing, fails in CI")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        outside_tool(missing(*mark.args))
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, ROOT
+from helpers import MINIMAL, ROOT
 
 resource = pytest.importorskip("resource")  # POSIX: the limits below
 

@@ -6,17 +6,13 @@ Outside CI the tests are skipped when the browser is missing; in CI a missing br
 
 from __future__ import annotations
 
-import os
 
 from kb.outputs import browser
 import pytest
-from conftest import TOUR
+from helpers import TOUR
 from search_queries import QUERIES
 
-why = browser.available()
-if why and os.environ.get("CI"):
-    raise RuntimeError(f"浏览器测试在 CI 中必须运行：{why}")
-pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
+pytestmark = pytest.mark.needs("chromium")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.outputs import browser
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from kb.deploy.sitecrawl import check, read_site
 
 
@@ -48,7 +48,7 @@ def test_the_normal_site_has_no_offline_index(sample_site):
     assert not (sample_site / "javascripts" / "offline-index.js").exists()
 
 
-@pytest.mark.skipif(browser.available() is not None, reason=browser.available() or "")
+@pytest.mark.needs("chromium")
 def test_opened_from_disk_it_navigates_and_searches_without_any_request_leaving_file(unzipped):
     from playwright.sync_api import sync_playwright
 

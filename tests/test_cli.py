@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import MINIMAL, ROOT, run_mkdocs_build
+from helpers import LINE, MINIMAL, ROOT, check, run_mkdocs_build
 from kb.deploy.sitecrawl import read_site, resolve
-
-LINE = re.compile(r"^(?P<file>[^:]+\.ya?ml):(?P<line>\d+): (?:(?P<field>[\w.\[\]]+): )?(?P<message>.+)$")
-
-
-def check(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ)
-    full_env.pop("TOOLBOOK_DATA", None)
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "toolbook.py"), "check", *args],
-                          capture_output=True, text=True, encoding="utf-8", env=full_env, cwd=ROOT, timeout=60)
-
 
 def break_data(data: Path) -> None:
     case = data / "cases" / "yusuan-gongjian.yml"

@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import os
 import shutil
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
-import pytest
-from test_scaffold import toolbook
+from functools import partial
+
+import helpers
+from helpers import png, word_case
+
+toolbook = partial(helpers.toolbook, today="2026-11-22")
 
 from kb.data.load import load_knowledge_base
 from kb.data.yamlio import read_document
-
-
-def png(rgb: bytes = b"\xc0\x00\x00") -> bytes:
-    """A 1×1 PNG."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" + rgb)) + chunk(b"IEND", b""))
-
-
-def word_case(path: Path, *, unit_line: str = "单位：市教育局", title: str = "红色驿站暖人心",
-              branch: str = "市教育局基础教育处党支部") -> Path:
-    """A case as a branch would write it in Word."""
-    import docx
-    from docx.shared import Inches
-
-    d = docx.Document()
-    d.add_heading(title, level=0)
-    if unit_line:
-        d.add_paragraph(unit_line)
-    d.add_paragraph(f"党组织：{branch}")
-    d.add_paragraph("日期：2026年12月3日")
-    d.add_heading("基本情况", level=1)
-    p = d.add_paragraph("支部把")
-    p.add_run("红色驿站").bold = True
-    p.add_run("建在社区里，每周开放三天。")
-    d.add_paragraph("走访困难群众", style="List Bullet")
-    d.add_paragraph("建立服务台账", style="List Bullet")
-    d.add_paragraph("摸清需求", style="List Number")
-    d.add_paragraph("上门服务", style="List Number")
-    table = d.add_table(rows=2, cols=2)
-    for (r, c), text in {(0, 0): "指标", (0, 1): "数量", (1, 0): "走访户数", (1, 1): "120"}.items():
-        table.cell(r, c).text = text
-    d.add_picture(io.BytesIO(png()), width=Inches(1))
-    d.add_paragraph("图1 驿站开放日")
-    d.save(str(path))
-    return path
 
 
 def case_of(data: Path, record_id: str) -> dict:
@@ -135,11 +97,8 @@ LIBREOFFICE_HTML = """<html><head><meta charset="utf-8"><title>案例</title></h
 
 
 def test_a_docx_saved_by_libreoffice(data, tmp_path):
+    helpers.outside_tool(helpers.missing("soffice"))
     soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 中必须有 LibreOffice（Debian 软件包 libreoffice-writer）")
-        pytest.skip("未安装 LibreOffice（soffice）")
     html = tmp_path / "dushu.html"
     html.write_text(LIBREOFFICE_HTML, encoding="utf-8")
     out = tmp_path / "out"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
-from conftest import run_mkdocs_build
-from test_cli import LINE, check
+from helpers import LINE, check, output_texts, run_mkdocs_build
 
 from kb.data.load import load_knowledge_base
 
@@ -32,15 +30,6 @@ def add_drafts(data: Path) -> None:
     (data / "issues" / "2027-03.yml").write_text(
         "month: 2027-03\nnumber: 3\nserial: 19\ntheme: 党建业务融合\nforeword: 定时卷首语壬癸。\n"
         "cases: [dingshi-anli]\npublish_date: 2027-03-01\n", encoding="utf-8")
-
-
-def output_texts(site: Path):
-    """(path, text) of every file in the output, gzip-compressed ones (Pagefind's index) decompressed."""
-    for path in sorted(p for p in site.rglob("*") if p.is_file()):
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        yield path, path.relative_to(site).as_posix() + "\n" + raw.decode("utf-8", errors="replace")
 
 
 @pytest.fixture

@@ -5,14 +5,15 @@ text or stripped, on every kind of page and in search results. Proven on a built
 
 from __future__ import annotations
 
-import os
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINIMAL, run_mkdocs_build
+from helpers import MINIMAL, run_mkdocs_build
+
+from kb.outputs import browser
 from kb.deploy.sitecrawl import is_outside
 
 # Every payload tries to set window.tbxss; the browser test checks that none ever does.
@@ -180,18 +181,7 @@ def test_tag_that_looks_like_a_url_stays_a_tag_page(hostile_site):
     assert (hostile_site / "tags" / HOSTILE_TAG / "index.html").is_file()
 
 
-browser_missing = None
-try:
-    from kb.outputs import browser
-
-    browser_missing = browser.available()
-except ImportError as e:  # pragma: no cover
-    browser_missing = str(e)
-if browser_missing and os.environ.get("CI"):
-    raise RuntimeError(f"浏览器测试在 CI 中必须运行：{browser_missing}")
-
-
-@pytest.mark.skipif(browser_missing is not None, reason=browser_missing or "")
+@pytest.mark.needs("chromium")
 def test_search_results_show_hostile_text_without_running_it(hostile_site):
     from playwright.sync_api import sync_playwright
 
@@ -231,3 +221,87 @@ def test_preview_problem_page_shows_quoted_data_as_text():
     out = markdown.markdown(page, extensions=["admonition", "tables"])
     assert "<script>" not in out and "&lt;script&gt;window.tbxss=1&lt;/script&gt;" in out
     assert '<div class="admonition failure">' in out
+
+
+@pytest.fixture(scope="module")
+def hostile_data(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("hostile-data") / "data"
+    make_hostile_data(data)
+    return data
+
+
+def test_the_pdf_booklet_holds_no_hostile_markup(hostile_data):
+    """The booklet Chromium prints is made with the site's own Markdown converter: nothing hostile reaches it."""
+    from kb.data.load import load
+    from kb.outputs.booklet import booklet_html
+    from kb.settings import Settings
+
+    settings = Settings.read(hostile_data)
+    kb, problems = load(settings)
+    assert problems == []
+    booklet = booklet_html(kb, settings, "2026-06")
+    scan = _Scan()
+    scan.feed(booklet)
+    assert scan.bad == ["<style>"] and booklet.count("<style") == 1  # the booklet's own print stylesheet, only
+    assert scan.scripts == [] and "evil.example/track.png" not in booklet
+    text = "".join(scan.text)
+    assert "<script>window.tbxss=1</script>" in text  # an editor's typed tag shows as the text it is
+    assert "小标题" in text
+
+
+@pytest.mark.needs("chromium")
+def test_printing_a_hostile_issue_runs_nothing_and_asks_no_other_host(hostile_data, tmp_path, monkeypatch):
+    """`toolbook.py pdf` on hostile data: a PDF with the text, no script run, no request beyond the booklet's own files."""
+    from kb.outputs import booklet
+    from kb.settings import Settings
+
+    requests: list[str] = []
+    real_launch = browser.launch
+
+    def watching_launch(playwright):
+        b = real_launch(playwright)
+        real_new_page = b.new_page
+
+        def new_page(*args, **kwargs):
+            page = real_new_page(*args, **kwargs)
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("load", lambda p: requests.append("tbxss=" + str(p.evaluate("window.tbxss"))))
+            return page
+
+        b.new_page = new_page
+        return b
+
+    monkeypatch.setattr(browser, "launch", watching_launch)
+    out = tmp_path / "hostile.pdf"
+    booklet.write_pdf(Settings.read(hostile_data), "2026-06", out)
+    assert out.stat().st_size > 1000
+    assert "tbxss=None" in requests
+    assert [r for r in requests if not r.startswith(("file:", "data:", "tbxss="))] == []
+
+
+def test_the_offline_bundle_holds_no_hostile_markup(hostile_data, tmp_path):
+    """The offline bundle's pages and its search index (a script of its own) carry the payload as text only."""
+    import json
+    import zipfile
+
+    from kb.outputs.offline import INDEX, build_bundle
+    from kb.settings import Settings
+
+    out = tmp_path / "offline.zip"
+    build_bundle(Settings.read(hostile_data), out)
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        pages = [n for n in names if n.endswith(".html")]
+        for name in pages:
+            scan = _Scan()
+            scan.feed(z.read(name).decode("utf-8"))
+            assert scan.bad == [], name
+            for src, text in scan.scripts:  # scripts from files; inline only the theme's settings, as data
+                assert src or json.loads(text), name
+        script = z.read(f"toolbook/{INDEX}").decode("utf-8")
+    prefix = "window.__tbOfflineIndex = "
+    assert script.startswith(prefix) and script.rstrip().endswith(";")
+    entries = json.loads(script[len(prefix):].rstrip().rstrip(";"))
+    case = next(e for e in entries if e["url"] == "cases/jiaoyu-zhibu.html")
+    assert "<script>window.tbxss=1</script>" in case["text"]  # typed tags stay text, to be escaped where shown
+    assert "[z](JaVaScRiPt:" not in case["text"] and "evil.example/track.png" not in case["text"]

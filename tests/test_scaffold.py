@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import ROOT
+from functools import partial
+
+import helpers
+from helpers import ROOT
+
+toolbook = partial(helpers.toolbook, today="2026-11-22")  # the day the scaffolding tests assume
 
 from kb.data.load import load_knowledge_base
 from kb.data.yamlio import read_document
-
-
-def toolbook(*args: str, data: Path, cwd: Path = ROOT, today: str = "2026-11-22") -> subprocess.CompletedProcess:
-    env = dict(os.environ, TOOLBOOK_DATA=str(data), TOOLBOOK_TODAY=today)
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "toolbook.py"), *args], capture_output=True,
-                          text=True, encoding="utf-8", env=env, cwd=cwd, timeout=120)
 
 
 def with_schema(data: Path) -> Path:

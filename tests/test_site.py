@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 
 import pytest
-from conftest import SAMPLE
+from helpers import SAMPLE
 from kb.deploy.sitecrawl import check, is_outside, read_site, resolve
 
 from kb.data.load import load_knowledge_base

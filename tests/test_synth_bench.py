@@ -7,7 +7,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from conftest import ROOT
+from helpers import ROOT
 
 from kb.data.load import load_knowledge_base
 from kb.data.model import CASE, ISSUE, METHOD, STANDARD

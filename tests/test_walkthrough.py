@@ -21,9 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE
-from test_docx_import import word_case
-from test_drafts import output_texts
+from helpers import ROOT, SAMPLE, output_texts, word_case
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from kb.outputs import browser

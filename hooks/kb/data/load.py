@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
-import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool

@@ -1,0 +1,149 @@
+"""What many tests share: where things are, running the command line and a build as a user would, the
+Word documents the import tests feed, and the one rule for outside tools (`needs`).
+
+Tests import from here (and fixtures come from conftest.py); no test module imports another.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import struct
+import zlib
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+SAMPLE = ROOT / "data"
+TOOLBOOK = ROOT / "scripts" / "toolbook.py"
+
+# One page of every kind in the sample site (paths from the site root), for tests that visit them all.
+TOUR = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
+        "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
+        "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
+        "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",
+        "tags/党费/", "units/caizheng/", "404.html"]
+
+# A problem line of `check`: FILE:LINE: FIELD: message
+LINE = re.compile(r"^(?P<file>[^:]+\.ya?ml):(?P<line>\d+): (?:(?P<field>[\w.\[\]]+): )?(?P<message>.+)$")
+
+
+def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True) -> subprocess.CompletedProcess:
+    """`mkdocs build` as a user runs it, from the project folder."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("TOOLBOOK_DATA", None)
+    if data_dir is not None:
+        env["TOOLBOOK_DATA"] = str(data_dir)
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)] + (["--strict"] if strict else [])
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def toolbook(*args: str, data: Path | None = None, env: dict | None = None, cwd: Path = ROOT, today: str | None = None,
+             timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python scripts/toolbook.py ARGS` as a user runs it: on `data` (else the sample), as of `today` if given."""
+    full_env = dict(os.environ)
+    full_env.pop("TOOLBOOK_DATA", None)
+    if data is not None:
+        full_env["TOOLBOOK_DATA"] = str(data)
+    if today is not None:
+        full_env["TOOLBOOK_TODAY"] = today
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, str(TOOLBOOK), *args], capture_output=True, text=True, encoding="utf-8",
+                          env=full_env, cwd=cwd, timeout=timeout)
+
+
+def check(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return toolbook("check", *args, env=env, timeout=60)
+
+
+def output_texts(site: Path):
+    """(path, text) of every file in the output, gzip-compressed ones (Pagefind's index) decompressed."""
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        yield path, path.relative_to(site).as_posix() + "\n" + raw.decode("utf-8", errors="replace")
+
+
+# -- outside tools ----------------------------------------------------------------------------------
+
+def _browser() -> str | None:
+    from kb.outputs import browser
+
+    return browser.available()
+
+
+def _nginx() -> str | None:
+    import nginxserver
+
+    return nginxserver.available()
+
+
+TOOLS = {
+    "chromium": _browser,
+    "nginx": _nginx,
+    "pdftotext": lambda: None if shutil.which("pdftotext") else "未找到 pdftotext（Debian 软件包 poppler-utils）",
+    "soffice": lambda: None if shutil.which("soffice") else "未安装 LibreOffice（Debian 软件包 libreoffice-writer）",
+    "properdocs": lambda: None if importlib.util.find_spec("properdocs") else
+    "未安装 ProperDocs（requirements-properdocs.txt，包含在 requirements-dev.txt 中）",
+}
+
+
+def outside_tool(why: str | None) -> None:
+    """A test that needs a tool from outside Python: skipped here when it is missing, failed in CI (CI=true)."""
+    if why and os.environ.get("CI"):
+        pytest.fail(f"CI 中必须运行：{why}")
+    if why:
+        pytest.skip(why)
+
+
+def missing(*tools: str) -> str | None:
+    return next((why for why in (TOOLS[t]() for t in tools) if why), None)
+
+
+# -- Word documents ---------------------------------------------------------------------------------
+
+def png(rgb: bytes = b"\xc0\x00\x00") -> bytes:
+    """A 1×1 PNG."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" + rgb)) + chunk(b"IEND", b""))
+
+
+def word_case(path: Path, *, unit_line: str = "单位：市教育局", title: str = "红色驿站暖人心",
+              branch: str = "市教育局基础教育处党支部") -> Path:
+    """A case as a branch would write it in Word."""
+    import docx
+    from docx.shared import Inches
+
+    d = docx.Document()
+    d.add_heading(title, level=0)
+    if unit_line:
+        d.add_paragraph(unit_line)
+    d.add_paragraph(f"党组织：{branch}")
+    d.add_paragraph("日期：2026年12月3日")
+    d.add_heading("基本情况", level=1)
+    p = d.add_paragraph("支部把")
+    p.add_run("红色驿站").bold = True
+    p.add_run("建在社区里，每周开放三天。")
+    d.add_paragraph("走访困难群众", style="List Bullet")
+    d.add_paragraph("建立服务台账", style="List Bullet")
+    d.add_paragraph("摸清需求", style="List Number")
+    d.add_paragraph("上门服务", style="List Number")
+    table = d.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "指标", (0, 1): "数量", (1, 0): "走访户数", (1, 1): "120"}.items():
+        table.cell(r, c).text = text
+    d.add_picture(io.BytesIO(png()), width=Inches(1))
+    d.add_paragraph("图1 驿站开放日")
+    d.save(str(path))
+    return path
