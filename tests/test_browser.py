@@ -55,7 +55,7 @@ def test_results_show_kind_unit_date_and_highlight_the_match(page, site_url):
     first = shown["results"][0]  # a title match comes first
     assert path_of(first["href"], site_url) == "standards/dangfei"
     assert first["title"] == "党费收缴使用和管理"
-    assert first["meta"].startswith("标准 · ") and "2026-10-15" in first["meta"]
+    assert first["meta"].startswith("标准 · ") and "2026-12-01" in first["meta"]
     assert "<mark>党费</mark>" in first["excerpt"]
     case = next(r for r in shown["results"] if path_of(r["href"], site_url).startswith("cases/"))
     assert case["meta"].startswith("案例 · 市")  # kind · unit · date
