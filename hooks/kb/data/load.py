@@ -145,7 +145,7 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
             out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))
         elif path.is_symlink() and not path.exists():
             out.append((path, Problem(display_path(path), 1, "", "这是一个链接，但它指向的文件不存在。请删除这个链接，或把文件本身放进数据目录。")))
-        elif path.is_file():
+        else:  # a folder or a FIFO named *.yml too: the reader refuses it by its type, never silently skipped
             out.append((path, None))
     return out
 
@@ -153,7 +153,7 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
 def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
     path = root / TAXONOMY_FILE
     shown = display_path(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a folder or FIFO of that name is the reader's to refuse
         problems.append(Problem(shown, 0, "", "找不到分类词表文件。数据目录里必须有 taxonomy.yml，列出单位、主题和类别。"))
         return None
     doc, found = read_document(path)

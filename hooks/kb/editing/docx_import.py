@@ -104,7 +104,7 @@ def import_docx(path: Path, data: Path, issue: str | None = None, record_id: str
 
 def _issue(data: Path, month: str):
     path = record_path(data, ISSUE, month)
-    if not path.is_file():
+    if not path.exists():  # a folder or FIFO of that name: the reader says what it is
         raise ScaffoldError(f"找不到 {month} 期专刊（{path.as_posix()}）。可先用 new issue {month} --theme 主题 创建。", 2)
     doc, problems = read_document(path)
     if doc is None or not isinstance(doc.value, dict) or not isinstance(doc.value.get("cases"), list):

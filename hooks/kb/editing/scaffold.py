@@ -164,11 +164,15 @@ def stub(kind: Kind, record_id: str, path: Path, tax: dict, *, theme: str | None
 
 
 def issue_numbers(data: Path, month: str) -> tuple[int, int]:
-    """(number within the year, serial) for a new issue: one more than the latest readable ones."""
+    """(number within the year, serial) for a new issue: one more than the latest ones.
+
+    An issue file that cannot be read at all (a FIFO, a folder, broken YAML) could be the latest: refused."""
     numbers, serials = [0], [0]
     folder = data / ISSUE.folder
     for p in sorted(folder.iterdir()) if folder.is_dir() else []:
-        doc, _ = read_document(p) if p.suffix in SUFFIXES else (None, None)
+        doc, problems = read_document(p) if p.suffix in SUFFIXES and not p.name.startswith((".", "~")) else (None, [])
+        if problems:
+            raise ScaffoldError("无法确定新一期的期号和总期号，请先改正：\n" + "\n".join(str(x) for x in problems))
         value = doc.value if doc is not None else None
         if isinstance(value, dict):
             if isinstance(value.get("serial"), int):
