@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import struct
+import tempfile
 import zlib
 import importlib.util
 import os
@@ -147,3 +148,40 @@ def word_case(path: Path, *, unit_line: str = "单位：市教育局", title: st
     d.add_paragraph("图1 驿站开放日")
     d.save(str(path))
     return path
+
+
+# -- property tests (hypothesis) --------------------------------------------------------------------
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+SETTINGS = settings(max_examples=80, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+RECORDS = sorted(p.relative_to(MINIMAL).as_posix() for p in MINIMAL.rglob("*.yml"))
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def loads_or_explains(data: Path) -> None:
+    from kb.data.load import load_knowledge_base
+    from kb.site.plan import build_site
+
+    """The property: located Chinese problems, or a knowledge base that renders."""
+    kb, problems = load_knowledge_base(data)
+    if problems:
+        assert kb is None
+        for p in problems:
+            assert p.file and p.line >= 1 and CHINESE.search(p.message), p
+    else:
+        assert kb is not None
+        pages, _ = build_site(kb)
+        assert pages
+
+
+def with_file(rel: str, content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(MINIMAL, data)
+        (data / rel).parent.mkdir(parents=True, exist_ok=True)
+        (data / rel).write_bytes(content)
+        loads_or_explains(data)
+
+

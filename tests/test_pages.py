@@ -49,7 +49,7 @@ def test_plain_text_fast_path_matches_markdown():
     """Fields of plain paragraphs and bold skip the Markdown pass (kb/site/markup.py); the HTML must be the same."""
     import markdown
 
-    from conftest import SAMPLE
+    from helpers import SAMPLE
     from kb.site.markup import EditorMarkdown, clean
 
     kb, _ = load_knowledge_base(SAMPLE)

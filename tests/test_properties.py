@@ -5,24 +5,13 @@ what is wrong. Never an exception. Deterministic (derandomize) and modest in siz
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from functools import cache
-from pathlib import Path
 
 import yaml
-from helpers import MINIMAL
-from hypothesis import HealthCheck, given, settings
+from helpers import MINIMAL, RECORDS, SETTINGS, with_file
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.data.load import load_knowledge_base
-from kb.site.plan import build_site
-
-SETTINGS = settings(max_examples=80, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-RECORDS = sorted(p.relative_to(MINIMAL).as_posix() for p in MINIMAL.rglob("*.yml"))
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 # text that looks like YAML: its syntax characters, indentation, Chinese, digits and the YAML 1.1 words
 YAML_CHARS = st.sampled_from(list(":-[]{},#&*!|>'\"%@`?~\n\t  .0123456789eE+_") + list("abcdnoyst") + list("党建支部：，"))
@@ -45,28 +34,6 @@ SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.flo
                     st.text(max_size=30), st.sampled_from(["sandan", "sanhui-yike", "市财政局", "2026-06", "2026-13-40", ""]))
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                        st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
-
-
-def check(data: Path) -> None:
-    """The property: located Chinese problems, or a knowledge base that renders."""
-    kb, problems = load_knowledge_base(data)
-    if problems:
-        assert kb is None
-        for p in problems:
-            assert p.file and p.line >= 1 and CHINESE.search(p.message), p
-    else:
-        assert kb is not None
-        pages, _ = build_site(kb)
-        assert pages
-
-
-def with_file(rel: str, content: bytes) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(MINIMAL, data)
-        (data / rel).parent.mkdir(parents=True, exist_ok=True)
-        (data / rel).write_bytes(content)
-        check(data)
 
 
 @SETTINGS

@@ -18,13 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, ROOT
+from helpers import CHINESE, MINIMAL, RECORDS, ROOT, SETTINGS, with_file, word_case
 from hypothesis import given
 from hypothesis import strategies as st
-from test_properties import CHINESE, RECORDS, SETTINGS, with_file
 
-from kb.load import load_knowledge_base
-from kb.yamlio import MAX_BYTES, read_bytes
+from kb.data.load import load_knowledge_base
+from kb.data.yamlio import MAX_BYTES, read_bytes
 
 GUARD_SECONDS = 10  # per `check` of one file of up to 1 MB: five times the 2 s/MB target
 MEMORY_LIMIT = 1 << 30  # bytes of address space for that process, as in tests/test_broken.py
@@ -172,8 +171,6 @@ def test_special_files_are_refused_by_type(tmp_path, rel, kind):
 def test_no_command_waits_on_a_fifo(tmp_path, rel):
     """new, import-docx and finalize read taxonomy.yml and issue files too: each answers, none waits;
     one that needs the file says what it is."""
-    from test_docx_import import word_case
-
     data = copy_minimal(tmp_path)
     (data / rel).unlink()
     os.mkfifo(data / rel)
