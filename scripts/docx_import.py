@@ -366,6 +366,8 @@ class _Package:
 
     @staticmethod
     def _malformed(name: str, error) -> _Refused:
+        if "depth" in str(error).lower():  # libxml2 stops at 256 levels
+            return _Refused("文档的结构嵌套过深（表格套表格、内容控件套内容控件……），无法读取。")
         line = error.lineno if isinstance(error.lineno, int) and error.lineno > 0 else None
         return _Refused(f"文件已损坏：其中的 {name}{f' 第 {line} 行' if line else ''}不是合法的 XML。"
                         "请在 Word 或 WPS 中打开它，另存为 .docx 后再导入。")
@@ -790,7 +792,8 @@ def _lines(segments: list[tuple[bool, str]]) -> list[list[tuple[bool, str]]]:
     return lines
 
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>|#])")
+_ESCAPE = re.compile(r"([\\`*_\[\]>|#])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # "&copy;" typed as text: Markdown would show ©
 _LINE_START = re.compile(r"^(?:[-+!]|\d+(?=[.)](?:\s|$)))")  # a list marker, a rule, an admonition; "2026. …"
 
 
@@ -821,8 +824,8 @@ def _markdown(segments: list[tuple[bool, str]]) -> str:
 
 def _escape_inner(text: str) -> str:
     """Text as Markdown that shows exactly that text inside a line: every mark escaped ("#" too, which a
-    heading would otherwise drop at its end)."""
-    return _ESCAPE.sub(r"\\\1", text)
+    heading would otherwise drop at its end), and an "&" that would start an HTML entity."""
+    return _ESCAPE.sub(r"\\\1", _ENTITY.sub("&amp;", text)).replace("<", "&lt;")  # Markdown has no escape for "<"
 
 
 def _escape_start(md: str) -> str:
@@ -885,10 +888,10 @@ def _read(path: Path) -> _Doc:
                      if typ.endswith("/officeDocument") and not external), None)
         if main is None or package.info(main) is None:
             main = "word/document.xml" if package.info("word/document.xml") else None
-        if main is None:
-            kind = ("Excel 表格" if package.info("xl/workbook.xml") else "PowerPoint 演示文稿" if package.info("ppt/presentation.xml")
-                    else "OpenDocument 文档（.odt）" if package.info("mimetype") else "没有 Word 的正文部分")
-            raise _Refused(f"它不是 Word 文档（{kind}）。请在 Word 或 WPS 中打开它，另存为 .docx 后再导入。")
+        other = ("Excel 表格" if package.info("xl/workbook.xml") else "PowerPoint 演示文稿" if package.info("ppt/presentation.xml")
+                 else "OpenDocument 文档（.odt）" if package.info("mimetype") else None)
+        if main is None or (other and not main.lower().startswith("word/")):
+            raise _Refused(f"它不是 Word 文档（{other or '里面没有 Word 的正文部分'}）。请在 Word 或 WPS 中打开它，另存为 .docx 后再导入。")
         reader = _Reader(package, main)
         try:
             blocks = reader.blocks(package.body(main))
@@ -1013,7 +1016,7 @@ def _record(doc: _Doc, record_id: str, path: Path, tax: dict, issue_doc, result:
         summary = first[:120] + ("…" if len(first) > 120 else "") if first else f"（{TODO}）一两句话概括案例。"
         result.notes.append("摘要取自正文第一段，请核对" if first else "文档里没有正文段落可作摘要")
     body = _join(body_blocks) or f"（{TODO}）正文"
-    if len(body) > MAX_BODY:
+    if len(body) > MAX_BODY:  # (before it is quoted, or checked against the schema: both take time on megabytes)
         raise _Refused(f"正文转换后有 {len(body)} 个字符，超过一篇案例的上限（{MAX_BODY} 个字符）。请把文档拆成几篇分别导入，或删去附件、附表后再试。")
     text = (schema_line(path, CASE) + f"id: {plain(record_id)}\ntitle: {q(title)}\n{unit_line}{branch_line}{date_line}{theme_line}"
             f"summary: {q(summary)}\nbody: {block(body)}")
@@ -1028,11 +1031,13 @@ def _record(doc: _Doc, record_id: str, path: Path, tax: dict, issue_doc, result:
 
 def _join(blocks: list[str]) -> str:
     """Blocks separated by blank lines, except consecutive items of one list (a tight list)."""
-    out = ""
-    for b in blocks:
-        same_list = out and any(out.rsplit("\n", 1)[-1].startswith(m) and b.startswith(m) for m in ("- ", "1. "))
-        out += ("\n" if same_list else "\n\n" if out else "") + b
-    return out
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        if i:
+            last = blocks[i - 1].rsplit("\n", 1)[-1]
+            out.append("\n" if any(last.startswith(m) and b.startswith(m) for m in ("- ", "1. ")) else "\n\n")
+        out.append(b)
+    return "".join(out)
 
 
 def _validate(text: str, path: Path, source: Path, origin: dict[str, int]) -> None:
