@@ -27,11 +27,19 @@ chosen: see tests/fixtures/docx/LICENSES.md.
 from __future__ import annotations
 
 import datetime
+import io
+import lzma
 import os
+import posixpath
 import re
 import stat
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
 
 from scaffold import (BLANK_CASE_TITLE, ID, TODO, ScaffoldError, block, check_new_id, existing_ids, names, plain, q,
                       record_path, schema_line, taxonomy, write_new)
@@ -246,21 +254,15 @@ class _Refused(Exception):
     """The document cannot be imported; the message (Chinese) says why."""
 
 
-def _parser():
-    from lxml import etree
-
-    # no DTD, no entities, no network: a Word part never needs them (a DTD is refused before parsing as well)
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_comments=True, remove_pis=True, collect_ids=False)
+# no DTD, no entities, no network: a Word part never needs them (a DTD is refused before parsing as well);
+# huge_tree=False keeps libxml2's limits (256 levels of nesting, …)
+_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 class _Package:
     """The parts of a .docx (a zip of XML files), each read only once its size is known to be within bounds."""
 
     def __init__(self, path: Path):
-        import zipfile
-
-        self.name = path.name
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, EOFError, ValueError, OSError):
@@ -276,19 +278,13 @@ class _Package:
         if any(i.flag_bits & 0x1 for i in infos):
             raise _Refused("文件设置了密码（加密），无法读取。请在 Word 或 WPS 中取消密码、另存后再导入。")
         self.parts = {i.filename.lower(): i for i in infos}  # part names are case-insensitive
-        self.parser = _parser()
+        self.parser = etree.XMLParser(collect_ids=False, **_PARSER_OPTIONS)
 
     def info(self, name: str):
-        from urllib.parse import unquote
-
         name = name.lstrip("/").lower()
         return self.parts.get(name) or self.parts.get(unquote(name))
 
     def read(self, name: str, limit: int) -> bytes | None:
-        import lzma
-        import zipfile
-        import zlib
-
         info = self.info(name)
         if info is None:
             return None
@@ -316,8 +312,6 @@ class _Package:
 
     def xml(self, name: str):
         """The root element of an XML part, or None if there is no such part."""
-        from lxml import etree
-
         raw = self._raw_xml(name)
         if raw is None:
             return None
@@ -333,16 +327,11 @@ class _Package:
         """The children of the w:body of the main part, each complete when given and freed after: the parsed tree
         of a large document is never whole in memory (a 12.6 MB body took 230 MB parsed at once). The paragraphs
         are counted in the bytes before anything is parsed."""
-        import io
-
-        from lxml import etree
-
         raw = self._raw_xml(name)
         count = sum(1 for _ in _PARAGRAPH_START.finditer(raw))
         if count > MAX_PARAGRAPHS:
             raise _Refused(f"文档有 {count} 个段落（上限 {MAX_PARAGRAPHS}），不像一篇案例。请把它拆成几篇分别导入。")
-        events = etree.iterparse(io.BytesIO(raw), events=("start", "end"), resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+        events = etree.iterparse(io.BytesIO(raw), events=("start", "end"), **_PARSER_OPTIONS)
         del raw
         depth = 0
         try:
@@ -379,9 +368,6 @@ class _Package:
 
     def rels(self, part: str) -> dict[str, tuple[str, str, bool]]:
         """Relationship id -> (type, target part or address, external?) of `part` ("" for the package)."""
-        import posixpath
-        from urllib.parse import unquote
-
         folder, name = posixpath.split(part)
         root = self.xml(posixpath.join(folder, "_rels", f"{name}.rels"))
         out = {}
