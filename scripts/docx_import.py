@@ -292,7 +292,10 @@ class _Package:
             raise _Refused(f"文件中的 {info.filename} 解压后有 {info.file_size / 1e6:.0f} MB（上限 {limit // 1_000_000} MB），"
                            "一篇案例不需要这么多内容，不予导入。")
         try:
-            return self.zip.read(info)
+            # never zipfile's read(): it inflates a member in one go, so a directory that lies about the size
+            # (1 KB said, 800 MB in the deflate stream) costs the whole stream before the CRC check fails
+            with self.zip.open(info) as member:
+                return member.read(info.file_size)
         except NotImplementedError:
             raise _Refused(f"文件中的 {info.filename} 用了不支持的压缩方式。请在 Word 或 WPS 中另存为 .docx 后再导入。") from None
         except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, RuntimeError, ValueError, OSError) as e:

@@ -11,6 +11,7 @@ the end).
 from __future__ import annotations
 
 import struct
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -332,9 +333,18 @@ def paragraph_bomb(path: Path) -> Path:
     return package(path, "", document=_document("<w:p/>" * 30_000))
 
 
-def lying_sizes(path: Path) -> Path:
-    """A zip whose directory says the body unpacks to 1 KB while it holds 50 MB."""
-    package(path, "", document=_document("<w:p><w:r><w:t>党建</w:t></w:r></w:p>" * 1_500_000))
+def lying_sizes(path: Path, megabytes: int = 800) -> Path:
+    """A zip whose directory says the body unpacks to 1 KB while its deflate stream holds 800 MB (in a few MB):
+    a reader that trusts the directory and unpacks the member in one go (zipfile's read()) takes 1.6 GB."""
+    package(path, p("党建"))
+    with zipfile.ZipFile(path, "a") as z, warnings.catch_warnings():  # a second word/document.xml, found last
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        member = zipfile.ZipInfo("word/document.xml", (2026, 1, 1, 0, 0, 0))
+        member.compress_type, member._compresslevel = zipfile.ZIP_DEFLATED, 1  # the fastest to make
+        with z.open(member, "w") as f:
+            block = b" " * 1_000_000
+            for _ in range(megabytes):
+                f.write(block)
     data = bytearray(path.read_bytes())
     name = b"word/document.xml"
     for signature, size_at in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):  # central directory, local header
