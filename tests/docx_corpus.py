@@ -108,9 +108,11 @@ def peak_megabytes() -> float:
     try:
         with open("/proc/self/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
-    except (OSError, StopIteration):
-        import resource
-
+    except (OSError, StopIteration):  # no /proc: the process's own peak so far (none at all on Windows)
+        try:
+            import resource
+        except ImportError:
+            return 0.0
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
