@@ -41,7 +41,10 @@ def sample_site(tmp_path_factory) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The worst time and memory of one process on a broken data set (tests/test_broken.py)."""
+    """The worst time and memory of one process on a broken data set (tests/test_broken.py); the Word corpus's
+    counts (tests/test_docx_corpus.py)."""
+    for line in getattr(sys.modules.get("test_docx_corpus"), "SUMMARY", []):
+        terminalreporter.write_line(f"Word corpus: {line}")
     worst = getattr(sys.modules.get("test_broken"), "WORST", None)
     if worst:
         (seconds, where_s), (megabytes, where_m) = worst["seconds"], worst["megabytes"]

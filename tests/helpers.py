@@ -185,3 +185,9 @@ def with_file(rel: str, content: bytes) -> None:
         loads_or_explains(data)
 
 
+def case_of(data: Path, record_id: str) -> dict:
+    from kb.data.yamlio import read_document
+
+    doc, problems = read_document(data / "cases" / f"{record_id}.yml")
+    assert problems == []
+    return doc.value

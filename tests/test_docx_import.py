@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 from functools import partial
 
 import helpers
-from helpers import png, word_case
+from helpers import case_of, png, word_case
 
 toolbook = partial(helpers.toolbook, today="2026-11-22")
 
 from kb.data.load import load_knowledge_base
 from kb.data.yamlio import read_document
-
-
-def case_of(data: Path, record_id: str) -> dict:
-    doc, problems = read_document(data / "cases" / f"{record_id}.yml")
-    assert problems == []
-    return doc.value
 
 
 def test_a_word_case_becomes_a_draft_case(data, tmp_path):

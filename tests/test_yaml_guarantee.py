@@ -35,14 +35,14 @@ def run_check(data: Path, *extra: str, timeout: float = GUARD_SECONDS) -> subpro
     """`toolbook.py check` as a user runs it, killed past `timeout` (a hang fails the test, it does not stall it)."""
     env = dict(os.environ, TOOLBOOK_DATA=str(data), NO_MKDOCS_2_WARNING="1")
     env.pop("TOOLBOOK_DEBUG", None)
-    limit = None
-    if POSIX:
-        import resource
-
-        def limit():
-            resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "toolbook.py"), *extra], capture_output=True, text=True,
-                          encoding="utf-8", env=env, cwd=ROOT, timeout=timeout, preexec_fn=limit)
+                          encoding="utf-8", env=env, cwd=ROOT, timeout=timeout, preexec_fn=_limit_memory if POSIX else None)
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def assert_answered(result: subprocess.CompletedProcess) -> None:

@@ -20,7 +20,7 @@ from kb.settings import today
 from kb.data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind
 from kb.data.problems import display_path
 from kb.data.schema import SCHEMA_DIR
-from kb.data.yamlio import read_document
+from kb.data.yamlio import read_bytes, read_document
 
 TODO = "待填写"
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -44,9 +44,16 @@ def q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def plain(value: str) -> str:
+    """`value` unquoted where the strict reader reads it back as that text (sanhui-yike), else quoted
+    (an id such as 52288, 1e3 or no would otherwise be a number, an error or a yes/no)."""
+    doc, _ = read_bytes(f"v: {value}\n".encode("utf-8"), "")
+    return value if doc is not None and doc.value == {"v": value} else q(value)
+
+
 def block(text: str, indent: str = "  ") -> str:
     """A YAML literal block: `|` then the text indented (tabs as spaces, no trailing blanks)."""
-    lines = [line.replace("\t", "    ").rstrip() for line in text.strip("\n").splitlines()]
+    lines = [line.replace("\t", "    ").rstrip() for line in text.strip("\n").replace("\r\n", "\n").split("\n")]
     return "|\n" + "\n".join(indent + line if line else "" for line in lines) + "\n"
 
 
@@ -144,19 +151,19 @@ def stub(kind: Kind, record_id: str, path: Path, tax: dict, *, theme: str | None
     if kind is CASE:
         theme_line = f"theme: {q(theme)}\n" if theme else f"theme: {q(first['themes'])}{pick}\n"
         body = todo("正文。可用 Markdown：## 小标题、- 列表、**加粗**、表格。") + "\n\n## 基本做法\n\n" + todo("具体做法。")
-        return (f"{head}id: {record_id}\ntitle: {q(BLANK_CASE_TITLE)}\nunit: {q(first['units'])}{pick}\n"
+        return (f"{head}id: {plain(record_id)}\ntitle: {q(BLANK_CASE_TITLE)}\nunit: {q(first['units'])}{pick}\n"
                 f"branch: {q(todo('党组织全称'))}\ndate: {q(now.isoformat())}\n{theme_line}"
                 f"summary: {q(todo('一两句话概括案例。'))}\n"
                 f"body: {block(body)}"
                 f"highlights:\n  - {q(todo('可供借鉴的亮点'))}\nresults:\n  - {q(todo('取得的成效，尽量带数字'))}\n"
                 f"related: []\ntags: []\ndraft: true\n")
     if kind is METHOD:
-        return (f"{head}id: {record_id}\nname: {q(todo('工作法名称'))}\nunit: {q(first['units'])}{pick}\n"
+        return (f"{head}id: {plain(record_id)}\nname: {q(todo('工作法名称'))}\nunit: {q(first['units'])}{pick}\n"
                 f"branch: {q(todo('党支部全称'))}\ncategory: {q(first['methods'])}{pick}\nyear: {now.year}\n"
                 f"summary: {q(todo('一两句话说明这个工作法是什么。'))}\n"
                 f"practices:\n  - title: {q(todo('做法小标题'))}\n    detail: {q(todo('具体怎么做'))}\n"
                 f"results: []\nrelated: []\ntags: []\ndraft: true\n")
-    return (f"{head}id: {record_id}\ntitle: {q(todo('标准名称'))}\ncategory: {q(first['standards'])}{pick}\n"
+    return (f"{head}id: {plain(record_id)}\ntitle: {q(todo('标准名称'))}\ncategory: {q(first['standards'])}{pick}\n"
             f"basis:\n  - document: {q(todo('法规全称，不带书名号'))}\n    articles: {q(todo('第几条'))}\n"
             f"summary: {q(todo('一两句话说明这项标准管什么。'))}\n"
             f"clauses:\n  - requirement: {q(todo('这一条的具体要求'))}\n    frequency: {q(todo('频次，如每月 1 次'))}\n"
