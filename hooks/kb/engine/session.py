@@ -25,6 +25,7 @@ from ..outputs.pagefind import SearchIndex, SearchIndexError
 from ..settings import DATA_ENV, Settings, SettingsError
 from ..site.markup import EXTENSIONS
 from ..site.plan import stream_site
+from ..site.render import SLUGIFY
 from ..urls import Urls
 from . import shell
 from .pages import GeneratedPage, generated_file
@@ -96,7 +97,9 @@ class BuildSession:
             GeneratedPage(page, file, config)
 
         try:
-            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls)
+            # headings get the anchors hand-written pages get: mkdocs.yml's `toc.slugify`
+            slugify = config.mdx_configs.get("toc", {}).get("slugify") or SLUGIFY
+            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify)
         except PluginError:
             raise
         except Exception as e:  # a bug of ours: say so plainly, without a traceback

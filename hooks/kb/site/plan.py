@@ -17,7 +17,7 @@ from pathlib import Path
 from .charts import bar_chart
 from ..data.links import IMAGE_DIR
 from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind, KnowledgeBase, Record, Term
-from .render import Rendered, Renderer
+from .render import SLUGIFY, Rendered, Renderer
 from ..data.schema import field_reference
 from .. import urls as u
 from ..urls import Urls, record_uri
@@ -61,10 +61,10 @@ class Group:
 class SiteBuilder:
     """Walks the knowledge base once and yields every page of the site."""
 
-    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None]):
+    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None], slugify=SLUGIFY):
         self.kb = kb
         self.on_page = on_page  # gets each page as soon as it is rendered; the builder keeps none
-        self.render = Renderer(kb, urls)
+        self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
         self.assets: list[Asset] = []
@@ -241,12 +241,13 @@ def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Pag
     return pages, assets
 
 
-def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_urls: bool = True) -> list[Asset]:
+def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_urls: bool = True,
+                slugify=SLUGIFY) -> list[Asset]:
     """Hand every page to `on_page` as soon as it is made (record pages first) and keep none; return the assets.
 
     For a large site: the caller keeps what it needs of each page (the MkDocs hook: compressed HTML),
     so the HTML of all pages is never in memory at once (at 10,000 records, 170 MB)."""
-    return SiteBuilder(kb, Urls(directory_urls), on_page).build()
+    return SiteBuilder(kb, Urls(directory_urls), on_page, slugify).build()
 
 
 def _newest_first(records: list[Record]) -> list[Record]:

@@ -41,7 +41,7 @@ from .searchmeta import search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
-SLUGIFY = slugify(case="lower")  # heading anchors: the same function as `toc.slugify` in mkdocs.yml
+SLUGIFY = slugify(case="lower")  # heading anchors, unless the engine passes mkdocs.yml's `toc.slugify` (the same function)
 _ANCHORED = '<h{level} id="{id}">{inner}<a class="headerlink" href="#{id}" title="Permanent link">¶</a></h{level}>'
 
 
@@ -95,8 +95,9 @@ class _PageInProgress:
 
 
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, urls: Urls):
+    def __init__(self, kb: KnowledgeBase, urls: Urls, slugify=SLUGIFY):
         self.urls = urls
+        self.slugify = slugify
         self.markdown = EditorMarkdown()
         self._page = _PageInProgress()
         self._entries: dict[tuple[int, bool], Markup] = {}
@@ -189,7 +190,7 @@ class Renderer:
     def _heading(self, level: int, inner: str) -> tuple[str, str, dict]:
         """A heading (inner HTML) as MkDocs' `toc` extension renders it, as the search index gets it, and its toc token."""
         name = strip_tags(inner)
-        anchor = unique(SLUGIFY(html.unescape(name), "-"), self._page.used, self._page.counters)
+        anchor = unique(self.slugify(html.unescape(name), "-"), self._page.used, self._page.counters)
         element = _ANCHORED.format(level=level, id=html.escape(anchor, quote=True), inner=inner)
         token = {"level": level, "id": anchor, "name": name, "html": inner, "data-toc-label": ""}
         return element, f"<h{level}>{inner}</h{level}>", token
