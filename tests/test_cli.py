@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers import LINE, MINIMAL, ROOT, check, run_mkdocs_build
+from helpers import LINE, MINIMAL, ROOT, check, run_mkdocs_build, toolbook
 from kb.deploy.sitecrawl import read_site, resolve
 
 def break_data(data: Path) -> None:
@@ -66,6 +67,27 @@ def test_build_fails_with_the_same_messages_and_leaves_the_output_alone(data, tm
     assert "数据检查发现 2 个问题，未生成网站" in out
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
     assert (site / "index.html").read_text(encoding="utf-8") == "上一次发布的网站"
+
+
+def test_the_build_command_shows_the_problems_alone_in_chinese(data, tmp_path):
+    """`toolbook.py build`: the problem list first and alone (no banner, no English), exit 1, output left alone;
+    on valid data exit 0 and the site is there."""
+    break_data(data)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("上一次发布的网站", encoding="utf-8")
+    result = toolbook("build", "--out", str(site), data=data)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith("数据检查发现 2 个问题，未生成网站")
+    for line in check("--data", str(data)).stdout.splitlines():
+        assert line in result.stdout
+    out = result.stdout + result.stderr
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,}", out.replace(str(data), "").replace(str(site), "")), out  # no English prose
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一次发布的网站"
+    fine = toolbook("build", "--out", str(tmp_path / "fine"), data=MINIMAL)
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    assert (tmp_path / "fine" / "cases" / "yusuan-gongjian" / "index.html").is_file()
+    assert (tmp_path / "fine" / "pagefind" / "pagefind.js").is_file()
 
 
 def test_build_reads_toolbook_data(tmp_path):
