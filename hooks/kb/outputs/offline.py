@@ -19,7 +19,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..site.searchmeta import filters
+from ..site.searchmeta import filters, meta
 
 FOLDER = "toolbook"  # the folder inside the zip
 INDEX = "javascripts/offline-index.js"
@@ -41,11 +41,10 @@ class OfflineIndex:
         self._site: Path | None = None
 
     def add_record(self, page, url: str) -> None:
-        record = page.record
-        facets = filters(record)
+        shown, facets = meta(page.record), filters(page.record)  # what Pagefind shows and filters by, too
         self.entries.append({
-            "url": url, "title": record.title, "kind": record.kind.short, "unit": record.get("unit", ""),
-            "date": record.date or "", "text": searchable_text(page.search),
+            "url": url, "title": shown["title"], "kind": shown["kind"], "unit": shown.get("unit", ""),
+            "date": shown.get("date", ""), "text": searchable_text(page.search),
             "facets": {key: facets.get(key, "") for key in FACETS},
         })
 

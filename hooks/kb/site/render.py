@@ -123,7 +123,8 @@ class Renderer:
         env.globals.update(
             STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb, u=u,
             html=self._html, h1=self._title, h=self._h, page_meta=self._meta, link=link, term_link=term_link,
-            entry=self._entry, search_fields=search_fields, tag_link=lambda tag: ROOT + urls.href(u.tag_uri(tag)), asset=lambda path: ROOT + urls.href(path),
+            entry=self._entry, search_fields=search_fields, tag_link=lambda tag: ROOT + urls.href(u.tag_uri(tag)),
+            asset=lambda path: ROOT + urls.href(path),
         )
         self.env = env
         self._macros = env.get_template("_macros.html").module
