@@ -11,17 +11,15 @@ Outside CI a missing tool skips its test; in CI (CI=true) it fails.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from helpers import outside_tool
+
+from kb.outputs import browser
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -47,26 +45,10 @@ NU_IGNORED = [
 
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def end_headers(self):
-        # LinkChecker waits 0.1-0.6 s between requests to one host unless the host answers with this
-        # header, and then still keeps to maxrequestspersecond (raised in its configuration below)
-        self.send_header("LinkChecker", "local")
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
 def serve(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    # LinkChecker waits 0.1-0.6 s between requests to one host unless the host answers with this
+    # header, and then still keeps to maxrequestspersecond (raised in its configuration below)
+    return browser.serve(folder, headers={"LinkChecker": "local"})
 
 
 def test_every_page_type_is_in_the_sample(sample_site):

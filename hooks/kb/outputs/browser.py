@@ -29,14 +29,23 @@ def available() -> str | None:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    headers_to_send: dict[str, str] = {}
+
+    def end_headers(self):
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
 
 @contextlib.contextmanager
-def serve(folder: Path):
-    """Serve `folder` at http://127.0.0.1:<port>/ for the duration of the block; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+def serve(folder: Path, headers: dict[str, str] | None = None):
+    """Serve `folder` at http://127.0.0.1:<port>/ for the duration of the block (each answer with `headers`);
+    yields the base URL."""
+    handler = type("Handler", (_Quiet,), {"headers_to_send": dict(headers or {})})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
