@@ -16,6 +16,8 @@ from helpers import MINIMAL, missing, outside_tool, run_mkdocs_build
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "needs(*tools): needs outside tools (helpers.TOOLS): skipped where missing, fails in CI")
+    config.addinivalue_line("markers", "slow: takes minutes (tests/test_first_run.py installs into empty venvs); "
+                                       "CI runs it, `-m 'not slow'` leaves it out locally")
 
 
 def pytest_runtest_setup(item):

@@ -7,16 +7,20 @@ Tests import from here (and fixtures come from conftest.py); no test module impo
 from __future__ import annotations
 
 import gzip
-import io
-import struct
-import tempfile
-import zlib
 import importlib.util
+import io
 import os
 import re
 import shutil
+import signal
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -72,6 +76,78 @@ def output_texts(site: Path):
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
         yield path, path.relative_to(site).as_posix() + "\n" + raw.decode("utf-8", errors="replace")
+
+
+# -- processes, on POSIX and on Windows -------------------------------------------------------------
+
+try:
+    import resource  # POSIX: a memory limit per process, and each process's peak memory
+except ImportError:  # Windows: the time limit only; memory is neither limited nor measured
+    resource = None
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    seconds: float
+    peak_bytes: int  # 0 where it cannot be measured (no os.wait4)
+    killed: bool
+
+
+def run_limited(cmd: list[str], env: dict, seconds: float, memory: int) -> Run:
+    """Run `cmd` from the project folder, killed after `seconds`, its address space limited to `memory` bytes
+    where `resource` exists; its own peak memory comes from os.wait4 where that exists."""
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err,
+                                preexec_fn=limit_memory if resource is not None else None)
+        timer = threading.Timer(seconds, proc.kill)
+        timer.start()
+        try:
+            if hasattr(os, "wait4"):
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode, peak = os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024
+            else:  # Windows
+                proc.wait()
+                peak = 0
+        finally:
+            timer.cancel()
+        took = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                   took, peak, took >= seconds and proc.returncode != 0)
+
+
+def own_group() -> dict:
+    """Popen keyword arguments that put the child at the head of a process group of its own."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """Kill `proc` and every process it started, at once (SIGKILL to its group; Windows: taskkill /T /F)."""
+    if hasattr(os, "killpg"):
+        os.killpg(proc.pid, signal.SIGKILL)
+    elif os.name == "nt":
+        subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True)
+    else:
+        proc.kill()
+
+
+def free_port() -> int:
+    """A port that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # -- outside tools ----------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ tests/broken/<name>/ holds
 For every data set, as a user runs them: `toolbook.py check` exits 1 printing exactly the expected
 problems (each in Chinese, with a line); `mkdocs build` fails printing the same problems and leaves
 the previous output directory untouched; neither shows a traceback; each process runs under hard
-limits of 10 s and 1 GB of address space. The worst time and memory seen are shown after the run.
+limits of 10 s and (where `resource` exists) 1 GB of address space. The worst time and memory seen
+are shown after the run (memory where os.wait4 exists).
 """
 
 from __future__ import annotations
@@ -19,19 +20,12 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL, ROOT
-
-resource = pytest.importorskip("resource")  # POSIX: the limits below
+from helpers import MINIMAL, Run, run_limited
 
 BROKEN = Path(__file__).parent / "broken"
 SETS = sorted(p.name for p in BROKEN.iterdir() if (p / "expected.txt").is_file())
@@ -79,39 +73,6 @@ def matches(pattern: str, line: str) -> bool:
     return True
 
 
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-    seconds: float
-    peak_bytes: int
-    killed: bool
-
-
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def run_limited(cmd: list[str], env: dict) -> Run:
-    """Run `cmd` under the hard limits; its own peak memory comes from wait4()."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err, preexec_fn=_limit_memory)
-        timer = threading.Timer(TIME_LIMIT, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss * 1024, seconds >= TIME_LIMIT and proc.returncode < 0)
-
-
 def _record(name: str, what: str, run: Run) -> None:
     for key, value in (("seconds", run.seconds), ("megabytes", run.peak_bytes / 2**20)):
         if value > WORST.get(key, (0, ""))[0]:
@@ -138,7 +99,7 @@ def test_broken_data_set_is_refused(name, tmp_path):
     commands = {"check": [sys.executable, "scripts/toolbook.py", "check", "--data", str(data)],
                 "mkdocs build": [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)]}
     with ThreadPoolExecutor(2) as pool:  # the two commands are independent: run them side by side
-        runs = dict(zip(commands, pool.map(lambda cmd: run_limited(cmd, env), commands.values())))
+        runs = dict(zip(commands, pool.map(lambda cmd: run_limited(cmd, env, TIME_LIMIT, MEMORY_LIMIT), commands.values())))
     for what, run in runs.items():
         _record(name, what, run)
         output = run.out + run.err

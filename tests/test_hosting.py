@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from kb.outputs import browser
 import nginxserver
 from kb.deploy import publish
 import pytest
-from helpers import MINIMAL, ROOT, TOUR
+from helpers import MINIMAL, ROOT, TOUR, kill_tree, own_group
 from kb.deploy.sitecrawl import crawl, read_site
 
 pytestmark = pytest.mark.needs("nginx")
@@ -128,7 +127,7 @@ def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):
     target = tmp_path / "www"
     first = run_publish(target, data=MINIMAL)
     assert first.returncode == 0, first.stderr
-    live = os.readlink(target / "current")
+    live = publish.live(target)
     with nginxserver.serve(target / "current", tmp_path / "nginx") as url:
         assert get(url + "methods/sandan/")[0] == 200
 
@@ -136,13 +135,13 @@ def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):
         env = dict(os.environ, TOOLBOOK_SITE_URL=SITE_URL)
         env.pop("TOOLBOOK_DATA", None)
         proc = subprocess.Popen([sys.executable, "scripts/toolbook.py", "publish", "--to", str(target)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **own_group())
         while not list((target / "releases").glob("*.tmp/assets")):
             assert proc.poll() is None, "publish ended before it could be killed"
             time.sleep(0.01)
-        os.killpg(proc.pid, signal.SIGKILL)
+        kill_tree(proc)  # the command and its Pagefind indexer at once
         proc.wait()
-        assert os.readlink(target / "current") == live
+        assert publish.live(target) == live
         assert get(url + "methods/sandan/")[0] == 200 and get(url + "methods/sibi-tan/")[0] == 404
         assert get(url)[0] == 200
 
@@ -153,7 +152,7 @@ def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):
         failed = run_publish(target, data=broken)
         assert failed.returncode == 1
         assert "未发布，线上网站保持不变" in failed.stderr and "sandan.yml" in failed.stderr
-        assert os.readlink(target / "current") == live
+        assert publish.live(target) == live
 
         # the next publish cleans up and goes live; rollback returns to the previous release
         second = run_publish(target)
@@ -162,7 +161,7 @@ def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):
         assert get(url + "methods/sibi-tan/")[0] == 200 and get(url + "methods/sandan/")[0] == 404
         back = run_publish(target, "--rollback")
         assert back.returncode == 0 and "已回退" in back.stderr
-        assert os.readlink(target / "current") == live
+        assert publish.live(target) == live
         assert get(url + "methods/sandan/")[0] == 200
         again = run_publish(target, "--rollback")
         assert again.returncode == 1 and "没有可以回退到的更早版本" in again.stderr

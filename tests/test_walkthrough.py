@@ -12,8 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SAMPLE, output_texts, word_case
+from helpers import ROOT, SAMPLE, free_port, output_texts, word_case
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from kb.outputs import browser
@@ -58,12 +56,6 @@ def fill_in(path: Path, **replacements: str) -> None:
         text = text.replace(old, new)
     text = re.sub(r"（待填写）", "", text)
     path.write_text(text, encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str, timeout: float = 120) -> str:
@@ -116,13 +108,13 @@ def test_the_monthly_workflow_from_the_editor_guide(tmp_path):
     # 5. preview: the imported case is there, marked as a draft
     port = free_port()
     serve = subprocess.Popen([*the(commands, "python scripts/toolbook.py serve"), "--addr", f"127.0.0.1:{port}"],
-                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         page = fetch(f"http://127.0.0.1:{port}/cases/{case_id}/")
         assert TITLE in page and "tb-draft" in page and "只在本地预览中显示" in page
         assert "草稿" in fetch(f"http://127.0.0.1:{port}/issues/{month}/")
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
+        serve.terminate()  # serve owns its server: ending the command ends the server, on every platform
         serve.wait(timeout=30)
 
     # 6. publish (the command then checks what will be published)

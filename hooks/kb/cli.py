@@ -11,8 +11,11 @@
     python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
     python scripts/toolbook.py pdf 2026-06 [--out FILE]  把一期月度专刊生成 PDF（封面、目录、全部案例）
 
-Only the standard library is imported at start-up, so `serve` and `test` can install
-the pinned requirements before anything else is imported. Works the same on Windows.
+Only the standard library is imported at start-up, so that each command first installs the
+pinned requirements it needs and only those (check, new, finalize, synth: requirements-check.txt;
+import-docx: requirements-docx.txt; build, serve, publish, bundle: requirements.txt; pdf:
+requirements-pdf.txt; test: requirements-dev.txt) before anything else is imported. Works the same
+on Windows (kb/platform.py).
 scripts/toolbook.py is the entry point; the settings (kb/settings.py) are read once per command.
 """
 
@@ -76,6 +79,7 @@ def _data_dir(args) -> Path | None:
 
 
 def cmd_check(args) -> int:
+    _ensure("requirements-check.txt")
     settings = _settings(args, drafts=args.drafts)
     if settings is None:
         return EXIT_USAGE
@@ -105,6 +109,7 @@ def _report(paths, done: str) -> None:
 
 
 def cmd_new(args) -> int:
+    _ensure("requirements-check.txt")
     data = _data_dir(args)
     if data is None:
         return EXIT_USAGE
@@ -131,6 +136,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_finalize(args) -> int:
+    _ensure("requirements-check.txt")
     data = _data_dir(args)
     if data is None:
         return EXIT_USAGE
@@ -149,10 +155,10 @@ def cmd_finalize(args) -> int:
 
 
 def cmd_import_docx(args) -> int:
+    _ensure("requirements-docx.txt")
     data = _data_dir(args)
     if data is None:
         return EXIT_USAGE
-    _ensure("requirements.txt")
     from kb.editing.docx_import import import_docx
     from kb.editing.scaffold import ScaffoldError
 
@@ -192,6 +198,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_synth(args) -> int:
+    _ensure("requirements-check.txt")
     from kb.dev.synth import synthesize
 
     out = Path(args.out)
@@ -205,6 +212,8 @@ def cmd_synth(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    _ensure("requirements.txt")  # the sites measured are built
+    _ensure("requirements-pdf.txt")  # Playwright measures the search in a browser
     from kb.dev.bench import run, table
 
     try:
@@ -247,15 +256,77 @@ def _ensure(requirements: str) -> None:
             return
     except metadata.PackageNotFoundError:
         pass
-    print(f"正在安装依赖（{requirements}）……", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-r", str(ROOT / requirements)], check=True)
+    install(requirements)
+
+
+def install(requirements: str) -> None:
+    """pip-install `requirements` into this Python, or say in Chinese why not and how (SystemExit 1)."""
+    import importlib
+    import importlib.util
+
+    from kb.platform import child_env
+
+    by_hand = f'"{sys.executable}" -m pip install -r {requirements}'
+    if externally_managed():
+        print("不能把依赖装进这个 Python：它由系统管理（Debian/Ubuntu 的 externally-managed-environment）。\n"
+              "请在项目文件夹里先建立并启用虚拟环境，再运行同一条命令：\n"
+              "  python3 -m venv .venv && . .venv/bin/activate\n"
+              "（提示 ensurepip is not available 时，先运行 sudo apt-get install python3-venv）", file=sys.stderr)
+        raise SystemExit(EXIT_PROBLEMS)
+    if importlib.util.find_spec("pip") is None:
+        print(f"不能安装依赖：这个 Python（{sys.executable}）没有 pip。请运行 \"{sys.executable}\" -m ensurepip，"
+              "或重新建立虚拟环境（Debian/Ubuntu 先 sudo apt-get install python3-venv），然后再试。", file=sys.stderr)
+        raise SystemExit(EXIT_PROBLEMS)
+    print(f"正在安装依赖（{requirements}，只在第一次运行时需要，可能要几分钟）……", file=sys.stderr)
+    code = subprocess.call([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-r",
+                            str(ROOT / requirements)], env=child_env())
+    if code != 0:
+        print(f"安装依赖失败（pip 退出码 {code}，原因见上面 pip 的输出）。请检查网络连接；单位内网请向管理员要 PyPI 镜像地址，"
+              f"用 python -m pip config set global.index-url 镜像地址 设置。然后手动安装：\n  {by_hand}", file=sys.stderr)
+        raise SystemExit(EXIT_PROBLEMS)
+    importlib.invalidate_caches()  # the packages just installed are importable in this process too
+
+
+def externally_managed() -> bool:
+    """Whether pip would refuse this Python (PEP 668: Debian's system Python outside a virtual environment)."""
+    import sysconfig
+
+    if sys.prefix != sys.base_prefix or os.environ.get("PIP_BREAK_SYSTEM_PACKAGES"):
+        return False
+    return (Path(sysconfig.get_path("stdlib")) / "EXTERNALLY-MANAGED").is_file()
 
 
 def cmd_serve(args) -> int:
     _ensure("requirements.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    # --dirty: after an edit, only the pages it changes are rebuilt (see hooks/mkdocs_hooks.py)
-    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", args.addr], cwd=ROOT)
+    from kb.platform import child_env, run_owned
+
+    addr = serve_address(args.addr)
+    if addr is None:
+        return EXIT_USAGE
+    # --dirty: after an edit, only the pages it changes are rebuilt (see kb/engine/pages.py).
+    # The server is our child for good: ending this command in any way ends it (kb.platform.run_owned).
+    return run_owned("mkdocs", ["serve", "--dirty", "--dev-addr", addr], cwd=ROOT, env=child_env())
+
+
+def serve_address(addr: str) -> str | None:
+    """`addr` (host:port), or the next free port on that host if its port is taken (said in Chinese)."""
+    from kb.platform import free_port
+
+    host, _, port_text = addr.rpartition(":")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        print(f"用法错误：--addr 应写成 地址:端口，如 127.0.0.1:8000；收到 {addr!r}", file=sys.stderr)
+        return None
+    port = int(port_text)
+    free = free_port(host, port)
+    if free is None:
+        print(f"端口 {port} 及其后的端口都被占用，无法启动预览。请关闭其他预览或程序后再试。", file=sys.stderr)
+        return None
+    if free != port:
+        print(f"端口 {port} 已被占用（可能另一个预览还在运行，或别的程序在用它），改用端口 {free}。", file=sys.stderr)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    print(f"预览地址：http://{shown}:{free}/（按 Ctrl+C 停止预览）", file=sys.stderr)
+    return f"{host}:{free}"
 
 
 def cmd_publish(args) -> int:
@@ -297,7 +368,7 @@ def cmd_bundle(args) -> int:
 
 
 def cmd_pdf(args) -> int:
-    _ensure("requirements-dev.txt")  # Playwright drives the browser that prints the PDF
+    _ensure("requirements-pdf.txt")  # Playwright drives the browser that prints the PDF; no MkDocs, no test tools
     from kb.outputs.booklet import PdfError, write_pdf
 
     settings = _settings(args)
@@ -316,7 +387,9 @@ def cmd_pdf(args) -> int:
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT)
+    from kb.platform import child_env
+
+    return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT, env=child_env())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,9 +477,6 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     except KeyboardInterrupt:
         return 130
-    except subprocess.CalledProcessError as e:
-        print(f"命令失败（退出码 {e.returncode}）：{' '.join(map(str, e.cmd))}", file=sys.stderr)
-        return e.returncode or 1
     except Exception as e:  # never a traceback for a user; TOOLBOOK_DEBUG=1 shows it
         if os.environ.get("TOOLBOOK_DEBUG"):
             raise

@@ -6,6 +6,8 @@
 The environment is read here and nowhere else: `TOOLBOOK_DATA` (the data folder), `TOOLBOOK_TODAY`
 (the build date, YYYY-MM-DD, for scheduled issues) and `TOOLBOOK_SITE_URL` (the address the site is
 served from, for the 404 page and the sitemap). The site's name and imprint come from mkdocs.yml.
+The one variable that is about the machine rather than the build, `TOOLBOOK_BROWSER` (which browser
+prints the PDF), is read where the browser is looked for (kb/outputs/browser.py).
 """
 
 from __future__ import annotations

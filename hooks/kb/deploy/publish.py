@@ -5,19 +5,21 @@
 
 A release is built into `releases/<name>.tmp`, checked (every internal link and asset resolves,
 the search index is there), renamed to `releases/<name>`, and only then does `current` change:
-a new symlink is made beside it and renamed over it (os.replace, atomic on POSIX), so a reader
+a new symlink is made beside it and renamed over it (os.replace, atomic on POSIX); on Windows,
+where symlinks need administrator rights, `current` is a directory junction whose target is
+rewritten in place (one FSCTL_SET_REPARSE_POINT, atomic on NTFS). Either way a reader
 gets either the old site or the new one, never a mixture. If the build or the check fails, or
 the publish is killed, `current` is untouched; leftovers are removed by the next publish.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
 
 from ..engine.build import BuildFailed, build
+from ..platform import FileLock, is_link, point_link, read_link
 from ..settings import Settings
 from .sitecrawl import check, read_site
 
@@ -39,10 +41,7 @@ def releases(target: Path) -> list[Path]:
 
 def live(target: Path) -> Path | None:
     """The release `current` points to, if any."""
-    current = target / "current"
-    if not current.is_symlink():
-        return None
-    return (target / os.readlink(current)).resolve()
+    return read_link(target / "current")  # a symbolic link, or a directory junction on Windows
 
 
 def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
@@ -111,12 +110,13 @@ def _verify(site: Path) -> tuple[int, list[str]]:
 
 
 def _switch(target: Path, release: Path) -> None:
-    """Atomically point `current` at `release` (relative link, so DIR can be moved)."""
-    link = target / ".current.new"
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    os.symlink(os.path.relpath(release, target), link)
-    os.replace(link, target / "current")
+    """Atomically point `current` at `release`: a relative symbolic link renamed over the old one (so DIR
+    can be moved); on Windows a directory junction, retargeted in place (kb.platform.point_link)."""
+    try:
+        point_link(target / "current", release)
+    except OSError as e:
+        raise PublishError(f"新版本 {release.name} 已生成并检查通过，但无法把 {target / 'current'} 切换过去，"
+                           f"线上网站保持不变：{e}。发布目录需要在本机的 NTFS 或 Linux 文件系统上。") from None
 
 
 def _prune(target: Path) -> int:
@@ -129,29 +129,23 @@ def _prune(target: Path) -> int:
 
 def _check_current(target: Path) -> None:
     current = target / "current"
-    if current.exists() and not current.is_symlink():
-        raise PublishError(f"{current} 已存在且不是符号链接。请先把它改名（如 current.old），publish 会新建 current。")
+    if current.exists() and not is_link(current):
+        raise PublishError(f"{current} 已存在且不是符号链接或目录联接。请先把它改名（如 current.old），publish 会新建 current。")
+
+
+LOCK_FILE = ".publish.lock"
 
 
 class _locked:
-    """One publish or rollback at a time per folder (POSIX advisory lock)."""
+    """One publish or rollback at a time per folder (flock on POSIX, msvcrt.locking on Windows)."""
 
     def __init__(self, target: Path):
-        self.path = target / ".publish.lock"
+        self.lock = FileLock(target / LOCK_FILE)
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "w")
-        try:
-            import fcntl
-
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # Windows: no symlinks for ordinary users either; run one publish at a time
-            pass
-        except OSError:
-            self.file.close()
-            raise PublishError(f"{self.path.parent} 正在被另一个 publish 或回退操作使用，请等它结束后再试。") from None
+        if not self.lock.acquire():
+            raise PublishError(f"{self.lock.path.parent} 正在被另一个 publish 或回退操作使用，请等它结束后再试。")
         return self
 
     def __exit__(self, *exc):
-        self.file.close()
+        self.lock.release()

@@ -21,18 +21,19 @@ from pathlib import Path
 from kb.outputs import browser
 from kb.dev.synth import synthesize
 
+from kb.platform import child_env
 from kb.settings import PROJECT as ROOT
 
 
 def build(data: Path, site: Path) -> dict:
     """Run `toolbook.py build` once, as a user would, and measure it."""
-    env = dict(os.environ, TOOLBOOK_DATA=str(data), PYTHONUTF8="1")
+    env = child_env(TOOLBOOK_DATA=str(data))  # the child writes UTF-8 whatever the console's code page
     cmd = [sys.executable, str(ROOT / "scripts" / "toolbook.py"), "build", "--out", str(site)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # problems on stdout
     tree_peak = _TreeRss(proc.pid)
     tree_peak.start()
-    stderr = proc.stderr.read()
+    output = proc.stdout.read()
     if hasattr(os, "wait4"):
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -43,7 +44,7 @@ def build(data: Path, site: Path) -> dict:
     seconds = time.perf_counter() - start
     tree_peak.stop()
     if proc.returncode != 0:
-        raise RuntimeError(f"生成网站失败：\n{stderr.decode('utf-8', 'replace')[-2000:]}")
+        raise RuntimeError(f"生成网站失败：\n{output.decode('utf-8', 'replace')[-2000:]}")
     return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree_peak.mb}
 
 
@@ -194,7 +195,7 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
+    env = child_env(TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     source = copy / f"{record}.yml"

@@ -56,13 +56,18 @@ def generated_file(page: SitePage, config, cache: Path | None) -> File:
     inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
     if cache is None:
         return File.generated(config, page.src_uri, content="", inclusion=inclusion)
-    path = cache / page.src_uri
+    path = cached_source(cache, page.src_uri)
     digest = hashlib.sha1("\x00".join((page.title_html, page.body, repr(page.toc), repr(page.meta))).encode("utf-8"))
     text = digest.hexdigest() + "\n"
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return File.generated(config, page.src_uri, abs_src_path=str(path), inclusion=inclusion)
+
+
+def cached_source(cache: Path, src_uri: str) -> Path:
+    """Where `serve --dirty` keeps the stand-in source of the generated page `src_uri`."""
+    return cache / src_uri
 
 
 def _anchor_ids(toc: list[dict]):

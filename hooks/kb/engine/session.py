@@ -14,6 +14,7 @@ import hashlib
 import html
 import logging
 from pathlib import Path
+from urllib.parse import quote
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -28,7 +29,7 @@ from ..site.plan import stream_site
 from ..site.render import SLUGIFY
 from ..urls import Urls
 from . import shell
-from .pages import GeneratedPage, generated_file
+from .pages import GeneratedPage, cached_source, generated_file
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
 
@@ -75,8 +76,8 @@ class BuildSession:
         return config
 
     def on_files(self, files: Files, config) -> Files:
-        if self.kb is None:  # only while serving invalid data: one page listing the problems
-            files.append(File.generated(config, "index.md", content=problems_page(self.problems)))
+        if self.kb is None:  # only while serving invalid data: the home page and every tab list the problems
+            self._problem_pages(files, config)
             return files
         self._start_outputs(config)
         urls = Urls(config.use_directory_urls)
@@ -172,6 +173,26 @@ class BuildSession:
                 for output in self.outputs:
                     output.add_document(file.url, title, page_html)
 
+    def _problem_pages(self, files: Files, config) -> None:
+        """The problem list in place of the home page and of every generated page of the navigation."""
+        content = problems_page(self.problems)
+        uris, todo = ["index.md"], list(config.nav or [])
+        while todo:  # the pages of the navigation (mkdocs.yml `nav:`), sections included
+            item = todo.pop(0)
+            if isinstance(item, dict):
+                todo.extend(item.values())
+            elif isinstance(item, list):
+                todo.extend(item)
+            elif isinstance(item, str) and item.endswith(".md") and "://" not in item:
+                uris.append(item)
+        for uri in dict.fromkeys(uris):
+            if files.get_file_from_path(uri) is None:  # generated from the data: its place holds the problems
+                files.append(File.generated(config, uri, content=content))
+                if self.dirty:
+                    # the real page must be rebuilt once the data is fixed: its cached source, older than
+                    # this problem page, would make `--dirty` keep the problem page
+                    cached_source(self._page_cache(config), uri).unlink(missing_ok=True)
+
     def _page_cache(self, config) -> Path:
         data_key = hashlib.sha1(str(self.settings.data).encode("utf-8")).hexdigest()[:12]
         return Path(config.config_file_path).resolve().parent / ".cache" / "pages" / data_key
@@ -192,13 +213,29 @@ def find_session(config) -> BuildSession:
 
 
 def problems_page(problems: list[Problem]) -> str:
-    # the messages quote the data: escaped, in an HTML block that Markdown leaves alone
-    lines = "\n".join(html.escape(str(p)) for p in problems)
+    """The preview's page while the data has errors: one problem a line, wrapped, each naming its file and line.
+
+    The file name is a vscode://file/… link: VS Code (the editors' tool, see docs/guide.md) opens the file
+    at that line, on Windows as elsewhere (the browser asks once whether to allow it). A file:// link would
+    do nothing: browsers refuse them on pages served over http. The path is the link's text, so it can
+    also be opened by hand in any editor.
+    """
+    items = []
+    for p in problems:
+        # the messages quote the data: escaped, in an HTML block that Markdown leaves alone (no blank line inside)
+        where = f"{p.file}:{p.line}" if p.line else p.file
+        path = Path(p.file).resolve().as_posix()
+        target = "vscode://file" + quote(path if path.startswith("/") else "/" + path, safe="/:")
+        target += f":{p.line}" if p.line else ""
+        rest = f"{p.field}: {p.message}" if p.field else p.message
+        items.append(f'<li><a class="tb-problem-file" href="{html.escape(target)}" title="在 VS Code 中打开">'
+                     f"{html.escape(where)}</a>: {html.escape(rest).replace(chr(10), '<br>')}</li>")
     return (
         "# 数据有问题\n\n"
         f"!!! failure \"数据检查发现 {len(problems)} 个问题\"\n\n"
-        "    改正下列问题并保存后，预览会自动刷新。\n\n"
-        f"<pre class=\"tb-problems\">{lines}</pre>\n"
+        "    改正下列问题并保存后，预览会自动刷新。点文件名可在 VS Code 中打开那一行（浏览器第一次会询问是否允许），"
+        "也可以按显示的路径自己打开文件。\n\n"
+        f"<ol class=\"tb-problems\">\n{chr(10).join(items)}\n</ol>\n"
     )
 
 

@@ -71,7 +71,7 @@ def write_pdf(settings, month: str, out: Path) -> int:
     html = booklet_html(kb, settings, month)
     why = browser.available()
     if why:
-        raise PdfError(f"生成 PDF 需要浏览器：{why}。Debian/Ubuntu 上可运行 apt-get install chromium。")
+        raise PdfError(f"生成 PDF 需要浏览器：{why}。")
     from playwright.sync_api import sync_playwright
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,9 @@
-"""A built site in a real browser: serve a folder on loopback and drive Debian's Chromium with Playwright.
+"""A built site in a real browser: serve a folder on loopback and drive a Chromium-family browser with Playwright.
 
-Used by `bench` (what a search costs a reader) and by the browser tests. Chromium comes from
-Debian's `chromium` package; Playwright's own browser download does not work here.
+Used by `pdf` (printing), `bench` (what a search costs a reader) and by the browser tests. The browser
+is one already installed (find_browser): $TOOLBOOK_BROWSER, else Chromium, Google Chrome or Microsoft
+Edge at their usual places on Linux, Windows and macOS, else on PATH. In CI it is Debian's `chromium`
+package; Playwright's own browser download does not work here.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import ntpath
+import os
+import shutil
+import sys
 import threading
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+BROWSER_ENV = "TOOLBOOK_BROWSER"  # a setting of the machine, not of a build: read here (see kb/settings.py)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
@@ -23,9 +29,79 @@ def available() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "未安装 playwright"
-    if not Path(CHROMIUM).exists():
-        return f"未找到 {CHROMIUM}（Debian 软件包 chromium）"
+    try:
+        find_browser()
+    except BrowserNotFound as e:
+        return str(e)
     return None
+
+
+class BrowserNotFound(Exception):
+    """No Chromium-family browser: what to install, in Chinese, for this platform."""
+
+
+_POSIX_PLACES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium", "/usr/bin/google-chrome",
+                 "/usr/bin/google-chrome-stable", "/opt/google/chrome/chrome", "/usr/bin/microsoft-edge",
+                 "/usr/bin/microsoft-edge-stable", "/opt/microsoft/msedge/msedge",
+                 "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+                 "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+                 "/Applications/Chromium.app/Contents/MacOS/Chromium"]
+_WINDOWS_PLACES = [r"Google\Chrome\Application\chrome.exe", r"Microsoft\Edge\Application\msedge.exe",
+                   r"Chromium\Application\chrome.exe"]
+_COMMANDS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "microsoft-edge",
+             "microsoft-edge-stable", "msedge"]
+
+
+def browser_candidates(env=None, platform: str | None = None) -> list[str]:
+    """Where a Chromium-family browser is usually installed, most likely first."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if platform == "win32":
+        roots = [env.get(name) for name in ("ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA", "ProgramW6432")]
+        roots += [r"C:\Program Files", r"C:\Program Files (x86)"]
+        seen, out = set(), []
+        for place in _WINDOWS_PLACES:  # Chrome, then Edge (on every Windows 10 and 11), then Chromium
+            for root in roots:
+                if root and ntpath.join(root, place).lower() not in seen:
+                    seen.add(ntpath.join(root, place).lower())
+                    out.append(ntpath.join(root, place))
+        return out
+    return list(_POSIX_PLACES)
+
+
+def find_browser(env=None, platform: str | None = None, exists=os.path.isfile, which=shutil.which) -> str:
+    """The browser to drive: $TOOLBOOK_BROWSER, else the first usual place that exists, else one on PATH."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    named = env.get(BROWSER_ENV)
+    if named:
+        if exists(named):
+            return named
+        found = which(named)
+        if found:
+            return found
+        raise BrowserNotFound(f"环境变量 {BROWSER_ENV} 指定的浏览器 {named} 不存在。请改为 Chromium、Google Chrome 或 "
+                              "Microsoft Edge 程序的完整路径，或删除这个环境变量让程序自己查找")
+    for place in browser_candidates(env, platform):
+        if exists(place):
+            return place
+    for name in _COMMANDS:
+        found = which(name)
+        if found:
+            return found
+    raise BrowserNotFound(_install_hint(platform))
+
+
+def _install_hint(platform: str) -> str:
+    if platform == "win32":
+        where = ("请安装 Microsoft Edge（Windows 10 和 11 一般已自带）或 Google Chrome（https://www.google.cn/chrome/）")
+    elif platform == "darwin":
+        where = "请安装 Google Chrome 或 Microsoft Edge"
+    else:
+        where = ("Debian/Ubuntu 上运行 sudo apt-get install chromium（Ubuntu 为 chromium-browser），"
+                 "或安装 Google Chrome、Microsoft Edge")
+    return (f"未找到 Chromium、Google Chrome 或 Microsoft Edge 浏览器。{where}；"
+            f"已安装在别处的，可以设置环境变量 {BROWSER_ENV} 为浏览器程序的完整路径")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -55,7 +131,7 @@ def serve(folder: Path, headers: dict[str, str] | None = None):
 
 
 def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=find_browser(), args=CHROMIUM_ARGS)
 
 
 def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
