@@ -59,7 +59,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _settings(args, drafts: bool = False):
-    """The settings of this command (--data, else $TOOLBOOK_DATA, else data/); None (after saying so) if unusable."""
+    """The settings of this command (--data, else $TOOLBOOK_DATA, else data/); the command ends (after saying why)
+    if they cannot be used."""
     from kb.settings import Settings, SettingsError
 
     try:
@@ -69,20 +70,17 @@ def _settings(args, drafts: bool = False):
         raise _Stop(EXIT_PROBLEMS) from None
     if not settings.data.is_dir():
         print(f"用法错误：找不到数据目录 {settings.data}", file=sys.stderr)
-        return None
+        raise _Stop(EXIT_USAGE)
     return settings
 
 
-def _data_dir(args) -> Path | None:
-    settings = _settings(args)
-    return settings and settings.data
+def _data_dir(args) -> Path:
+    return _settings(args).data
 
 
 def cmd_check(args) -> int:
     _ensure("requirements-check.txt")
     settings = _settings(args, drafts=args.drafts)
-    if settings is None:
-        return EXIT_USAGE
     from kb.data.load import load
     from kb.data.model import KINDS
 
@@ -111,8 +109,6 @@ def _report(paths, done: str) -> None:
 def cmd_new(args) -> int:
     _ensure("requirements-check.txt")
     data = _data_dir(args)
-    if data is None:
-        return EXIT_USAGE
     from kb.editing.scaffold import ScaffoldError, new_issue, new_record
 
     try:
@@ -138,8 +134,6 @@ def cmd_new(args) -> int:
 def cmd_finalize(args) -> int:
     _ensure("requirements-check.txt")
     data = _data_dir(args)
-    if data is None:
-        return EXIT_USAGE
     from kb.editing.scaffold import ScaffoldError, finalize
 
     try:
@@ -157,8 +151,6 @@ def cmd_finalize(args) -> int:
 def cmd_import_docx(args) -> int:
     _ensure("requirements-docx.txt")
     data = _data_dir(args)
-    if data is None:
-        return EXIT_USAGE
     from kb.editing.docx_import import import_docx
     from kb.editing.scaffold import ScaffoldError
 
@@ -181,8 +173,6 @@ def cmd_import_docx(args) -> int:
 def cmd_build(args) -> int:
     _ensure("requirements.txt")
     settings = _settings(args)
-    if settings is None:
-        return EXIT_USAGE
     from kb.engine.build import BuildFailed, build
 
     out = Path(args.out).resolve()
@@ -339,8 +329,6 @@ def cmd_publish(args) -> int:
             rollback(target, log=lambda m: print(m, file=sys.stderr))
         else:
             settings = _settings(args)
-            if settings is None:
-                return EXIT_USAGE
             publish(target, log=lambda m: print(m, file=sys.stderr), settings=settings)
     except PublishError as e:
         print(str(e), file=sys.stderr)
@@ -353,8 +341,6 @@ def cmd_bundle(args) -> int:
     from kb.outputs.offline import BundleError, build_bundle
 
     settings = _settings(args)
-    if settings is None:
-        return EXIT_USAGE
     out = Path(args.out).resolve()
     print("正在生成离线版……", file=sys.stderr)
     try:
@@ -372,8 +358,6 @@ def cmd_pdf(args) -> int:
     from kb.outputs.booklet import PdfError, write_pdf
 
     settings = _settings(args)
-    if settings is None:
-        return EXIT_USAGE
     out = Path(args.out or f"toolbook-{args.month}.pdf").resolve()
     try:
         size = write_pdf(settings, args.month, out)
