@@ -294,9 +294,10 @@ def cmd_serve(args) -> int:
     addr = serve_address(args.addr)
     if addr is None:
         return EXIT_USAGE
-    # --dirty: after an edit, only the pages it changes are rebuilt (see kb/engine/pages.py).
+    from kb.engine import ENGINE, serve_args
+
     # The server is our child for good: ending this command in any way ends it (kb.platform.run_owned).
-    return run_owned("mkdocs", ["serve", "--dirty", "--dev-addr", addr], cwd=ROOT, env=child_env())
+    return run_owned(ENGINE, serve_args(addr), cwd=ROOT, env=child_env())
 
 
 def serve_address(addr: str) -> str | None:
@@ -424,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--query", default="党费", metavar="词", help="测量搜索用的关键词（默认 党费）")
     p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
     p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
-    p.add_argument("--preview", action="store_true", help="改为测量示例数据在 mkdocs serve 下从保存修改到浏览器显示的用时")
+    p.add_argument("--preview", action="store_true", help="改为测量示例数据在预览（serve）中从保存修改到浏览器显示的用时")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")

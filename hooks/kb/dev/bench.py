@@ -1,6 +1,6 @@
 """`toolbook.py bench`: build synthetic knowledge bases of given sizes and measure them.
 
-Per size: wall seconds of `mkdocs build`, ms per record, peak memory, output size, the
+Per size: wall seconds of `toolbook.py build`, ms per record, peak memory, output size, the
 largest HTML page, and what one search costs a reader (bytes downloaded and seconds from
 the last keystroke to the first results, measured in headless Chromium when it is
 installed). Timing and memory use the standard library only (time, os.wait4, /proc).
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kb.outputs import browser
 from kb.dev.synth import synthesize
+from kb.engine import ENGINE, serve_args
 
 from kb.platform import child_env
 from kb.settings import PROJECT as ROOT
@@ -179,7 +180,7 @@ def machine() -> dict:
 
 
 def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: int = 3) -> dict:
-    """Seconds from saving an edit to a record until the open page shows it, under `mkdocs serve --dirty`
+    """Seconds from saving an edit to a record until the open page shows it, under the engine's preview server (`toolbook.py serve`)
     (what `toolbook.py serve` runs)."""
     import shutil
     import socket
@@ -196,7 +197,7 @@ def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: i
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = child_env(TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([sys.executable, "-m", ENGINE, *serve_args(f"127.0.0.1:{port}")],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     source = copy / f"{record}.yml"
     times = []

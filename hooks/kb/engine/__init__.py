@@ -7,3 +7,10 @@
 
 Moving to another engine means replacing this package; kb.data, kb.site and kb.outputs stay.
 """
+
+ENGINE = "mkdocs"  # the engine's command (`python -m mkdocs`); ProperDocs: "properdocs", with "-f", "mkdocs.yml"
+
+
+def serve_args(addr: str) -> list[str]:
+    """The engine's preview server at `addr`; --dirty: after an edit only the pages it changes are rebuilt (pages.py)."""
+    return ["serve", "--dirty", "--dev-addr", addr]
