@@ -10,7 +10,8 @@ from __future__ import annotations
 from kb.outputs import browser
 import pytest
 from helpers import TOUR
-from search_queries import QUERIES
+
+from kb.dev.search_queries import TOP3
 
 pytestmark = pytest.mark.needs("chromium")
 
@@ -43,11 +44,11 @@ def path_of(href: str, base: str) -> str:
     return href.replace(base, "").rstrip("/")
 
 
-@pytest.mark.parametrize("query", list(QUERIES))
+@pytest.mark.parametrize("query", list(TOP3))
 def test_query_finds_its_record_in_the_top_3(page, site_url, query):
     shown = browser.search(page, site_url, query)
     top = [path_of(r["href"], site_url) for r in shown["results"][:3]]
-    assert QUERIES[query] in top, (query, top, shown["summary"])
+    assert TOP3[query] in top, (query, top, shown["summary"])
 
 
 def test_results_show_kind_unit_date_and_highlight_the_match(page, site_url):

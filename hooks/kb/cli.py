@@ -206,6 +206,9 @@ def cmd_bench(args) -> int:
     _ensure("requirements-pdf.txt")  # Playwright measures the search in a browser
     from kb.dev.bench import run, table
 
+    if args.search:  # the search evaluation (kb/dev/searcheval.py)
+        from kb.dev.searcheval import cli
+        return cli(args)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -426,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
     p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
     p.add_argument("--preview", action="store_true", help="改为测量示例数据在预览（serve）中从保存修改到浏览器显示的用时")
+    p.add_argument("--search", action="store_true", help="改为评测搜索：以数据为真值，逐个查询测召回率、准确率、排序和用时")
+    p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search 同用：合成 N 条记录评测（默认 0：示例数据）")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
