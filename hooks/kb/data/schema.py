@@ -152,6 +152,11 @@ def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> li
         return [at(path, f'日期 "{value}" 无效：格式应为 YYYY-MM-DD（如 2026-03-15），且须是真实存在的日期。')]
     if kind == "pattern":
         return [at(path, f'"{short(value)}" 格式不对。{_pattern_hint(value, schema, path)}{schema.get("description", "")}'.rstrip())]
+    if kind == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        near = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6) if isinstance(value, str) else []
+        hint = f'是否指 "{near[0]}"？' if near else ""
+        return [at(path, f"{_describe(value)}不是可选的值，{hint}应为 {'、'.join(allowed)} 之一。{schema.get('description', '')}".rstrip())]
     if kind == "minItems":
         return [at(path, f"至少要有 {error.validator_value} 项。")]
     if kind == "minLength":
@@ -267,6 +272,8 @@ def _how(node: dict, ref: str, base: dict, common: dict) -> str:
         return "日期 YYYY-MM-DD"
     if kind == "boolean":
         return "true 或 false"
+    if "enum" in node:
+        return "下列之一：" + "、".join(str(v) for v in node["enum"])
     if kind == "integer":
         low, high = node.get("minimum"), node.get("maximum")
         return "整数" + (f"（{low}–{high}）" if low is not None and high is not None else f"（≥ {low}）" if low is not None else "")
