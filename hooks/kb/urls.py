@@ -11,6 +11,8 @@ the site root, then the target's path), so the site works under any sub-path.
     <kind>/<id>/mentions.md               all that cite it   tags/<tag>.md        a tag's records
     <kind>/<facet>/index.md, <slug>.md    a facet and its terms (category, unit, theme, year)
     <listing>/page/<n>.md                 page n of a long listing
+    calendar/index.md, calendar/<mm>.md   一月一清单 and each month's checklist; calendar/toolbook.ics
+    standards/<id>/taizhang-<n>.docx      a standard's ledger forms (kb/site/ledger.py)
     cases/<id>/<file>                     a case's pictures
 """
 
@@ -26,6 +28,8 @@ STATS = "stats/index.md"
 FIELDS = "guide/fields.md"
 UNITS = "units/index.md"
 TAGS = "tags/index.md"
+CALENDAR = "calendar/index.md"
+ICS = "calendar/toolbook.ics"
 PAGE = "page"  # folder of a listing's further pages
 FACETS = ("category", "unit", "theme", "year")  # facet folders below a section
 # Names a record may not take: they are folders of the site's own pages beside the records (and the
@@ -55,6 +59,15 @@ def term_uri(kind: Kind, field: str, slug: str) -> str:
     if field == "unit":
         return unit_uri(slug)
     return facet_uri(CASE, field, slug) if field == "theme" else facet_uri(kind, field, slug)
+
+
+def form_uri(record: Record, n: int) -> str:
+    """A standard's n-th ledger form (from 1)."""
+    return f"{record.kind.folder}/{record.id}/taizhang-{n}.docx"
+
+
+def month_uri(month: int) -> str:
+    return f"calendar/{month:02d}.md"
 
 
 def unit_uri(slug: str) -> str:

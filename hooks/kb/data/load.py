@@ -70,7 +70,8 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
             partial.append(Record(kind, path.stem, path, doc))
     if taxonomy is None:
         return None, sorted(problems)
-    kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now))
+    kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now),
+                       today=now, preview=include_drafts)
     if not include_drafts:
         records = [r for r in records if r.id not in kb.drafts]
         partial = [r for r in partial if r.get("draft") is not True]

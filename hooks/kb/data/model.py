@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,8 @@ class KnowledgeBase:
     # id -> why the record is not published (a draft, a scheduled issue, a case of one): the records
     # held back from the published site. Included in `records` only when loaded with include_drafts.
     drafts: dict[str, str] = field(default_factory=dict)
+    today: datetime.date = field(default_factory=datetime.date.today)  # the build date (kb.settings.today())
+    preview: bool = False  # loaded for the preview (drafts included): editors' details are shown
 
     def published(self, records) -> list[Record]:
         """`records` without drafts: what the published site shows (statistics count only these)."""

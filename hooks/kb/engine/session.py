@@ -106,7 +106,10 @@ class BuildSession:
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
             raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
         for asset in assets:
-            files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
+            if asset.content is not None:  # made at build time (the calendar file, ledger forms)
+                files.append(File.generated(config, asset.src_uri, content=asset.content))
+            else:
+                files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
         self._add_documents(files)
         for output in self.outputs:
             output.complete(Path(config.site_dir))

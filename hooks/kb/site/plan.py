@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .calendar import MONTHS, all_duties, duties_of, month_list
 from .charts import bar_chart
+from .ical import calendar_file
+from .ledger import download_name, form_docx
 from ..data.links import IMAGE_DIR
 from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind, KnowledgeBase, Record, Term
 from .render import SLUGIFY, Rendered, Renderer
@@ -26,7 +29,7 @@ PAGE_SIZE = 50  # records per listing page
 TERMS_PAGE_SIZE = 300  # terms per term-index page
 PREVIEW = 5  # records shown per group on a section's landing page
 FACET_PREVIEW = 20  # terms shown per facet on a section's landing page (all of them: on the facet's own page)
-BACKLINKS_PREVIEW = 20  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
+BACKLINKS_PREVIEW = 5  # records shown as mentioning a record on its page (all of them: on its "mentions" page)
 CHART_ROWS = 30  # bars per chart on the statistics page
 
 
@@ -41,8 +44,11 @@ class Page(Rendered):
 
 @dataclass
 class Asset:
+    """A file of the site that is not a page: copied from `path`, or made at build time (`content`)."""
+
     src_uri: str
-    path: Path
+    path: Path | None = None
+    content: bytes | None = None
 
 
 @dataclass
@@ -67,6 +73,7 @@ class SiteBuilder:
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        self.duties = all_duties(kb)
         self.assets: list[Asset] = []
 
     # -- groups -------------------------------------------------------------------------
@@ -130,11 +137,22 @@ class SiteBuilder:
         self._terms(u.TAGS, "标签", tag_groups, "按标签查找标准、工作法、案例和专刊。")
 
         self._stats()
+        self._calendar()
         self._page(u.FIELDS, "fields.html", kinds=field_reference(self.kb.schema_dir))
         self._page(u.HOME, "home.html", current=issues[0] if issues else None,
                    counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
-                   standards=standards)
+                   standards=standards, month=month_list(self.duties, kb.today.year, kb.today.month))
         return self.assets
+
+    def _calendar(self) -> None:
+        """一月一清单: the duties of all standards by period, a checklist for each month, and the .ics file."""
+        today = self.kb.today
+        self._page(u.CALENDAR, "calendar.html", duties=self.duties, today=today,
+                   month=month_list(self.duties, today.year, today.month))
+        for m in range(1, MONTHS + 1):
+            self._page(u.month_uri(m), "month.html", year=today.year, number=m, today=today,
+                       month=month_list(self.duties, today.year, m))
+        self.assets.append(Asset(u.ICS, content=calendar_file(self.duties, today, "党支部工作日历（一月一清单）")))
 
     def _stats(self) -> None:
         """统计: published records by unit, category and month, as inline SVG bar charts."""
@@ -206,6 +224,13 @@ class SiteBuilder:
                 context["next"] = kb.records[order[i + 1]] if i + 1 < len(order) else None
             for image in record.get("images", []):
                 self.assets.append(Asset(u.image_uri(record, image["file"]), kb.root / IMAGE_DIR / record.id / image["file"]))
+        if record.kind is STANDARD:
+            context["duties"] = duties_of(record)
+            context["forms"] = []
+            for n, form in enumerate(record.get("forms", []), start=1):
+                uri = u.form_uri(record, n)
+                self.assets.append(Asset(uri, content=form_docx(record, form, kb.today)))
+                context["forms"].append((form, uri, download_name(record, form)))
         if record.kind is ISSUE:
             issues = self.by_kind[ISSUE]  # newest first
             i = issues.index(record)
