@@ -42,6 +42,15 @@ def sample_site(tmp_path_factory) -> Path:
     return site
 
 
+@pytest.fixture(scope="session")
+def december_site(tmp_path_factory) -> Path:
+    """The sample data built as on 2026-12-15 (TOOLBOOK_TODAY): what "this month" shows is known."""
+    site = tmp_path_factory.mktemp("december") / "site"
+    result = run_mkdocs_build(site, today="2026-12-15")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return site
+
+
 def pytest_terminal_summary(terminalreporter):
     """The worst time and memory of one process on a broken data set (tests/test_broken.py); the Word corpus's
     counts (tests/test_docx_corpus.py)."""

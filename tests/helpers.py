@@ -31,7 +31,7 @@ SAMPLE = ROOT / "data"
 TOOLBOOK = ROOT / "scripts" / "toolbook.py"
 
 # One page of every kind in the sample site (paths from the site root), for tests that visit them all.
-TOUR = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
+TOUR = ["", "standards/", "calendar/", "calendar/12/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
         "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
         "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
         "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",
@@ -41,12 +41,15 @@ TOUR = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "a
 LINE = re.compile(r"^(?P<file>[^:]+\.ya?ml):(?P<line>\d+): (?:(?P<field>[\w.\[\]]+): )?(?P<message>.+)$")
 
 
-def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True) -> subprocess.CompletedProcess:
-    """`mkdocs build` as a user runs it, from the project folder."""
+def run_mkdocs_build(site_dir: Path, data_dir: Path | None = None, strict: bool = True,
+                     today: str | None = None) -> subprocess.CompletedProcess:
+    """`mkdocs build` as a user runs it, from the project folder (as of `today`, YYYY-MM-DD, if given)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("TOOLBOOK_DATA", None)
     if data_dir is not None:
         env["TOOLBOOK_DATA"] = str(data_dir)
+    if today is not None:
+        env["TOOLBOOK_TODAY"] = today
     cmd = [sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)] + (["--strict"] if strict else [])
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
 

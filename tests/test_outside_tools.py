@@ -29,7 +29,7 @@ PAGE_TYPES = {
     "case": "cases/jiaodi-ji-jiaozheng/", "issue": "issues/2026-06/", "issue archive": "issues/", "mentions": "standards/sanhui-yike/mentions/",
     "tag index": "tags/", "tag": "tags/党费/", "unit index": "units/", "unit": "units/caizheng/", "case facet": "cases/unit/caizheng/",
     "facet index": "cases/year/", "category": "standards/category/zuzhi-shenghuo/", "theme": "cases/theme/ronghe/",
-    "hand-written": "about/", "not found": "404.html",
+    "hand-written": "about/", "not found": "404.html", "calendar": "calendar/", "month": "calendar/12/",
 }
 
 # Nu HTML Checker messages about Material's own markup (its templates, not ours), each justified:

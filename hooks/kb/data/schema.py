@@ -156,7 +156,7 @@ def _explain(error: jsonschema.ValidationError, doc: Document, shown: str) -> li
         allowed = [str(v) for v in error.validator_value]
         near = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6) if isinstance(value, str) else []
         hint = f'是否指 "{near[0]}"？' if near else ""
-        return [at(path, f"{_describe(value)}不是可选的值，{hint}应为 {'、'.join(allowed)} 之一。{schema.get('description', '')}".rstrip())]
+        return [at(path, f"{_describe(value)} 不是可选的值。{hint}可选的值：{schema.get('description') or '、'.join(allowed)}")]
     if kind == "minItems":
         return [at(path, f"至少要有 {error.validator_value} 项。")]
     if kind == "minLength":

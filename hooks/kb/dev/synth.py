@@ -92,17 +92,24 @@ class Synth:
             "basis": [{"document": doc, "articles": f"第{r(wb.ARTICLE_NUMBERS)}{r(wb.ARTICLE_NUMBERS)}条"}
                       for doc in self.rng.sample(wb.REGULATIONS, self.rng.randint(1, 3))],
             "summary": f"规范{activity}的组织实施、频次要求和台账材料。{self.sentence()}",
-            "clauses": [{"requirement": f"{activity}{r(wb.REQUIREMENTS)}。{self.sentence()}",
-                         "frequency": r(wb.FREQUENCIES),
-                         "evidence": self.rng.sample(wb.EVIDENCE, self.rng.randint(1, 4)),
-                         "source": f"{r(wb.REGULATIONS)}第{r(wb.ARTICLE_NUMBERS)}条"}
-                        for _ in range(self.rng.randint(8, 20))],
+            "clauses": [self.clause(activity) for _ in range(self.rng.randint(8, 20))],
             "process": [{"step": r(wb.ACTIONS), "detail": self.sentence()} for _ in range(self.rng.randint(4, 8))],
             "checklist": [f"{r(wb.ACTIVITIES)}{r(wb.REQUIREMENTS)}" for _ in range(self.rng.randint(6, 12))],
+            "forms": _forms(id_, activity),
             "related": self.refs(id_, ["standards", "methods"], 1, 4),
             "tags": self.tags(),
             "updated": f"2026-{self.rng.randint(1, 10):02d}-{self.rng.randint(1, 28):02d}",
         }
+
+    def clause(self, activity: str) -> dict:
+        r = self.pick
+        clause = {"requirement": f"{activity}{r(wb.REQUIREMENTS)}。{self.sentence()}"}
+        clause["frequency"], schedule = r(wb.FREQUENCIES)
+        if schedule:
+            clause["schedule"] = [{"duty": activity, **schedule}]
+        clause["evidence"] = self.rng.sample(wb.EVIDENCE, self.rng.randint(1, 4))
+        clause["source"] = f"{r(wb.REGULATIONS)}第{r(wb.ARTICLE_NUMBERS)}条"
+        return clause
 
     def method(self, id_: str) -> dict:
         r = self.pick
@@ -192,6 +199,15 @@ class Synth:
                 y -= 1
             _dump(out / "cases" / f"{cid}.yml", self.case(cid, f"{y}-{m:02d}-{self.rng.randint(1, 28):02d}", self.pick(wb.THEMES)[0]))
         return self.counts
+
+
+def _forms(id_: str, activity: str) -> list[dict]:
+    """A standard's one or two ledger forms, drawn apart from the main sequence (the rest of the data is as it was)."""
+    rng = random.Random(id_)
+    return [{"name": f"{activity}{name}", "fields": fields, **({"sections": sections} if sections else {}),
+             **({"columns": columns, "rows": 20} if columns else {}),
+             "source": f"{rng.choice(wb.REGULATIONS)}第{rng.choice(wb.ARTICLE_NUMBERS)}条"}
+            for name, fields, sections, columns in rng.sample(wb.FORMS, rng.randint(1, 2))]
 
 
 def _dump(path: Path, data: dict) -> None:
