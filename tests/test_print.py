@@ -46,7 +46,8 @@ def visible(page, selector: str) -> bool:
 
 def test_a_standard_prints_as_a_checklist_without_the_sites_furniture(page):
     page.goto(page.base + "standards/sanhui-yike/")
-    assert all(visible(page, s) for s in SCREEN_ONLY[:5])  # on screen: header, tabs, navigation, search, footer
+    # on screen: header, tabs, search, footer (a standard's page leaves out the navigation sidebar: the clause table takes its width)
+    assert all(visible(page, s) for s in SCREEN_ONLY[:5] if s != ".md-sidebar--primary")
     page.emulate_media(media="print")
     try:
         assert [s for s in SCREEN_ONLY if visible(page, s)] == []
