@@ -98,6 +98,11 @@ def test_nginx_compresses_caches_and_sends_security_headers(published, hosted):
         assert headers["Content-Security-Policy"] == csp
     for unversioned in ("javascripts/search.js", "pagefind/pagefind.js", "pagefind/pagefind-entry.json"):
         assert get(hosted + unversioned)[1]["Cache-Control"] == "no-cache", unversioned
+    code, headers, body = get(hosted + "calendar/toolbook.ics")
+    assert code == 200 and headers["Content-Type"] == "text/calendar" and body.startswith(b"BEGIN:VCALENDAR")
+    assert headers["Content-Security-Policy"] == csp and headers["Cache-Control"] == "no-cache"
+    form = get(hosted + "standards/sanhui-yike/taizhang-1.docx")[1]["Content-Type"]
+    assert form == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.mark.needs("chromium")
