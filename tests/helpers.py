@@ -6,9 +6,9 @@ Tests import from here (and fixtures come from conftest.py); no test module impo
 
 from __future__ import annotations
 
-import gzip
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -73,12 +73,26 @@ def check(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def output_texts(site: Path):
-    """(path, text) of every file in the output, gzip-compressed ones (Pagefind's index) decompressed."""
+    """(path, text) of every file in the output."""
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
         yield path, path.relative_to(site).as_posix() + "\n" + raw.decode("utf-8", errors="replace")
+
+
+def search_entries(scripts) -> list[dict]:
+    """The pages the search index holds (kb/outputs/search.py), from the text of its page scripts: each is one call
+    `window.__tbSearch.page(N,{...});` with JSON data, and nothing else (asserted)."""
+    entries = []
+    for script in scripts:
+        head, _, rest = script.partition(",")
+        assert head.startswith("window.__tbSearch.page(") and rest.endswith(");\n"), script[:200]
+        entries.append(json.loads(rest[:-3]))
+    return entries
+
+
+def indexed_pages(site: Path) -> list[dict]:
+    """The pages the search index of a built site holds: address, title, kind, unit, date, text."""
+    return search_entries(p.read_text(encoding="utf-8") for p in site.glob("search/*/p/*.js"))
 
 
 # -- processes, on POSIX and on Windows -------------------------------------------------------------

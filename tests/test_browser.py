@@ -6,6 +6,8 @@ Outside CI the tests are skipped when the browser is missing; in CI a missing br
 
 from __future__ import annotations
 
+import re
+
 
 from kb.outputs import browser
 import pytest
@@ -66,8 +68,9 @@ def test_results_show_kind_unit_date_and_highlight_the_match(page, site_url):
 def test_excerpts_show_headings_as_text_without_their_permalink_sign(page, site_url, query):
     shown = browser.search(page, site_url, query)
     excerpts = [r["excerpt"] for r in shown["results"]]
-    assert any(f"<mark>{query[:2]}</mark>" in e for e in excerpts), excerpts  # the heading itself is found
+    assert any(f"<mark>{query}</mark>" in e for e in excerpts), excerpts  # the heading itself is found, whole
     assert not [e for e in excerpts if "¶" in e]
+    assert all(re.search("[，。、：]", e) for e in excerpts), excerpts  # readable text, its punctuation as written
 
 
 def test_facets_narrow_the_results(page, site_url):

@@ -87,7 +87,7 @@ def test_the_build_command_shows_the_problems_alone_in_chinese(data, tmp_path):
     fine = toolbook("build", "--out", str(tmp_path / "fine"), data=MINIMAL)
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert (tmp_path / "fine" / "cases" / "yusuan-gongjian" / "index.html").is_file()
-    assert (tmp_path / "fine" / "pagefind" / "pagefind.js").is_file()
+    assert (tmp_path / "fine" / "search" / "index.js").is_file()
 
 
 def test_build_reads_toolbook_data(tmp_path):

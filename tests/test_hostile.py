@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import MINIMAL, run_mkdocs_build
+from helpers import MINIMAL, run_mkdocs_build, search_entries
 
 from kb.outputs import browser
 from kb.deploy.sitecrawl import is_outside
@@ -280,11 +280,11 @@ def test_printing_a_hostile_issue_runs_nothing_and_asks_no_other_host(hostile_da
 
 
 def test_the_offline_bundle_holds_no_hostile_markup(hostile_data, tmp_path):
-    """The offline bundle's pages and its search index (a script of its own) carry the payload as text only."""
+    """The offline bundle's pages and its search index (scripts: one per page) carry the payload as text only."""
     import json
     import zipfile
 
-    from kb.outputs.offline import INDEX, build_bundle
+    from kb.outputs.offline import build_bundle
     from kb.settings import Settings
 
     out = tmp_path / "offline.zip"
@@ -298,10 +298,8 @@ def test_the_offline_bundle_holds_no_hostile_markup(hostile_data, tmp_path):
             assert scan.bad == [], name
             for src, text in scan.scripts:  # scripts from files; inline only the theme's settings, as data
                 assert src or json.loads(text), name
-        script = z.read(f"toolbook/{INDEX}").decode("utf-8")
-    prefix = "window.__tbOfflineIndex = "
-    assert script.startswith(prefix) and script.rstrip().endswith(";")
-    entries = json.loads(script[len(prefix):].rstrip().rstrip(";"))
+        scripts = [z.read(n).decode("utf-8") for n in names if "/search/" in n and "/p/" in n]
+    entries = search_entries(scripts)
     case = next(e for e in entries if e["url"] == "cases/jiaoyu-zhibu.html")
     assert "<script>window.tbxss=1</script>" in case["text"]  # typed tags stay text, to be escaped where shown
     assert "[z](JaVaScRiPt:" not in case["text"] and "evil.example/track.png" not in case["text"]

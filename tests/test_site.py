@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections import Counter
 
 import pytest
@@ -313,18 +312,28 @@ def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering(
     assert rendered[5:] == ["目录"] * (1 + 2)  # compared twice, then shared
 
 
-def test_the_search_index_is_not_handed_over_while_a_file_of_it_is_still_empty(tmp_path):
-    """Pagefind answers before its last writes land (kb/search.py): the build waits for them, and says so if one never does."""
-    from kb.outputs.pagefind import SearchIndexError, wait_until_written
+def test_a_search_index_that_cannot_be_written_is_reported_in_chinese(tmp_path):
+    from kb.outputs.search import SearchIndex, SearchIndexError
 
-    (tmp_path / "fragment").mkdir()
-    (tmp_path / "fragment" / "a.pf_fragment").write_bytes(b"\x1f\x8b")
-    entry = tmp_path / "pagefind-entry.json"
-    entry.write_bytes(b"")
-    threading.Timer(0.3, entry.write_text, args=('{"version":"1.5.2"}',)).start()
-    wait_until_written(tmp_path, timeout=10)
-    assert entry.read_text() == '{"version":"1.5.2"}'  # returned only once the file was written
+    index = SearchIndex()
+    index.add_document("a/", "甲", "<p>正文</p>")
+    (tmp_path / "search").write_text("一个文件，不是文件夹", encoding="utf-8")
+    index.complete(tmp_path)
+    with pytest.raises(SearchIndexError, match="写入搜索索引失败") as failed:
+        index.wait()
+    assert "Traceback" not in str(failed.value)
 
-    (tmp_path / "fragment" / "b.pf_fragment").write_bytes(b"")
-    with pytest.raises(SearchIndexError, match="Pagefind 没有写完索引文件 fragment/b.pf_fragment"):
-        wait_until_written(tmp_path, timeout=0.2)
+
+def test_a_missing_file_of_the_search_index_is_named(sample_site, tmp_path):
+    from kb.outputs.search import problems
+
+    assert problems(sample_site) == []
+    site = tmp_path / "site"
+    shutil.copytree(sample_site / "search", site / "search")
+    page = next(site.glob("search/*/p/3.js"))
+    page.unlink()
+    assert problems(site) == [f"搜索索引缺少 1 个文件，如 search/{page.parent.parent.name}/p/3.js"]
+    (site / "search" / "index.js").write_text("window.x = 1;\n", encoding="utf-8")
+    assert problems(site) == ["搜索索引 search/index.js 已损坏"]
+
+

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SAMPLE, free_port, output_texts, word_case
+from helpers import ROOT, SAMPLE, free_port, indexed_pages, word_case
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from kb.outputs import browser
@@ -127,7 +127,7 @@ def test_the_monthly_workflow_from_the_editor_guide(tmp_path):
     page = (site / "cases" / case_id / "index.html").read_text(encoding="utf-8")
     assert TITLE in page and "tb-draft" not in page
     assert f"issues/{month}/" in (site / "index.html").read_text(encoding="utf-8")  # the home page's current issue
-    assert any(TITLE in text for path, text in output_texts(site) if path.suffix == ".pf_fragment")
+    assert any(e["title"] == TITLE for e in indexed_pages(site))
     print(f"\n编辑流程（命令行部分，不含浏览器搜索）用时 {time.monotonic() - started:.1f} 秒")
 
     why = browser.available()

@@ -254,8 +254,8 @@ def test_the_preview_server_writes_utf8_whatever_the_console(tmp_path, monkeypat
 
 
 def test_every_python_child_gets_an_environment():
-    """Each Python process the commands start is given env= (child_env: UTF-8) rather than inheriting ours
-    (Pagefind, the one other child, is a program of its own that speaks JSON, not Python)."""
+    """Each Python process the commands start (the preview server, the search indexer) is given env= (child_env:
+    UTF-8) rather than inheriting ours."""
     missing = []
     for source in sorted((ROOT / "hooks" / "kb").rglob("*.py")):
         tree = ast.parse(source.read_text(encoding="utf-8"))

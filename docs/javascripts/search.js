@@ -1,12 +1,18 @@
-/* 党建口袋工具书 — site search with Pagefind, in Material's header.
+/* 党建口袋工具书 — site search, in Material's header.
  *
- * The index lives in <site>/pagefind/ and is fetched in chunks: nothing is loaded until the
- * reader focuses the search box, and then only what the query needs. Results show kind, unit
- * and date; facets narrow them by kind, category, unit and year. Keys: "/", "s" or "f" focus
- * the box, Esc closes it, ↑/↓ move through results, Enter opens the selected one.
+ * The index (hooks/kb/outputs/search.py) lives in <site>/search/: a manifest and, per version,
+ * chunks of postings and one file per page. Nothing is loaded until the reader focuses the search
+ * box, and then only the chunks of the character pairs the query has. Every file is a script that
+ * hands its data to window.__tbSearch, so the same search runs on the server and opened from disk
+ * (file://, the offline bundle), with the same results.
  *
- * Opened from disk (file://, the offline bundle of hooks/kb/outputs/offline.py) the browser cannot fetch the
- * index: search then reads javascripts/offline-index.js, which only the bundle has (see offline()).
+ * A query is cut as the index is: each run of letters and digits into its overlapping pairs of
+ * characters (三会一课 → 三会 会一 一课); a record matches where the pairs stand side by side, that is
+ * where its text contains the run. Terms the reader separates with spaces must all occur. Results:
+ * the query in the title first, then in the keywords, then in the summary, then in the text; then
+ * more occurrences first; then standards, methods, cases, issues, other pages, newer first (the
+ * order of the pages' numbers). Facets narrow them by kind, category, unit and year.
+ * Keys: "/", "s" or "f" focus the box, Esc closes it, ↑/↓ move through results, Enter opens one.
  */
 (function () {
   "use strict";
@@ -20,70 +26,300 @@
   var list = root.querySelector(".md-search-result__list");
   var facetBox = root.querySelector(".tb-facets");
 
-  var FACETS = [["kind", "类型"], ["category", "类别"], ["unit", "单位"], ["year", "年份"]];
+  var FACET_NAMES = { kind: "类型", category: "类别", unit: "单位", year: "年份" };
   var PAGE = 10;
   var config = JSON.parse(document.getElementById("__config").textContent);
   var base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+  var OFFLINE = location.protocol === "file:";
+  var RUN = /[\p{L}\p{N}]+/gu; // letters and digits: kb.outputs.search.RUN
+  var QUOTES = /[“”‘’"'「」『』《》〈〉]/g; // left out of what is compared: kb.outputs.search.QUOTES
 
-  var pagefind = null;
-  var loading = null;
-  var active = {};        // facet -> selected value
-  var results = [];       // current result handles
+  // Words people add when they ask (党费怎么交, 支委会多久开一次): when a query finds nothing,
+  // it is searched again without them (and without the single characters they leave).
+  var ASKING = ["多长时间", "有哪些", "怎么样", "是什么", "哪些", "怎么", "怎样", "如何", "什么", "多久", "几次",
+                "一次", "是否", "有没有", "要求", "流程", "程序", "规定", "办法", "需要", "应该", "吗", "呢"];
+
+  var active = {};   // facet -> selected value
+  var results = [];  // page numbers, best first
+  var found = null;  // the last search (see search())
   var shown = 0;
-  var generation = 0;     // drops answers to queries that were superseded
+  var generation = 0; // drops answers to queries that were superseded
 
-  // Chinese queries. The browser's word segmenter (ICU) cuts domain words into characters
-  // (党费 → 党/费, 谈心谈话 → 谈/心/谈话), and Pagefind then matches every word that starts with
-  // 党. Instead a run of Chinese is handed to Pagefind whole: it matches the indexed words that
-  // start with it, or else with its longest prefix that the index has. Words are split only
-  // where the reader typed a space. (Pagefind builds its segmenter when it searches, so it is
-  // replaced here for Chinese only, and Pagefind is told to search on this page's thread.)
-  var NativeSegmenter = Intl.Segmenter;
-  if (NativeSegmenter) {
-    Intl.Segmenter = function (locale, options) {
-      if (options && options.granularity === "word" && /^zh/i.test(String(locale))) {
-        return { segment: function (text) {
-          return String(text).split(/(\s+)/).filter(Boolean).map(function (s) { return { segment: s }; });
-        } };
-      }
-      return new NativeSegmenter(locale, options);
-    };
-    Intl.Segmenter.supportedLocalesOf = NativeSegmenter.supportedLocalesOf;
+  // -- loading: each file of the index is a script that hands its data to window.__tbSearch ----
+
+  var arrived = {};
+  var loads = {};
+  window.__tbSearch = {
+    manifest: function (m) { arrived.manifest = m; },
+    chunk: function (n, tokens) { arrived["c" + n] = tokens; },
+    page: function (n, data) { arrived["p" + n] = data; }
+  };
+
+  function script(key, path) {
+    if (!loads[key]) loads[key] = new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = new URL(path, base).href;
+      s.onload = function () {
+        s.remove();
+        if (key in arrived) { resolve(arrived[key]); delete arrived[key]; }
+        else { delete loads[key]; reject(new Error(path)); }
+      };
+      s.onerror = function () { s.remove(); delete loads[key]; reject(new Error(path)); };
+      document.head.appendChild(s);
+    });
+    return loads[key];
   }
 
-  var OFFLINE = location.protocol === "file:";
+  var index = null;
+  var loading = null;
 
   function load() {
-    if (!loading && OFFLINE) {
-      loading = offline().then(function (pf) { pagefind = pf; return pf; }, function () {
-        meta.textContent = "直接打开网页文件时不能搜索。请通过网站服务器访问，或使用离线版（toolbook-offline.zip）。";
-        throw new Error("offline index not available");
-      });
-    }
     if (!loading) {
-      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-        return pf.options({
-          baseUrl: base.pathname,
-          noWorker: true, // search on this thread, so that it uses the segmenter set up above
-          excerptLength: 40,
-          ranking: { metaWeights: { title: 8 } }
-        }).then(function () {
-          return pf.filters(); // loads the facet data, so each search reports counts per facet value
-        }).then(function () { pagefind = pf; return pf; });
-      }).catch(function () {
-        meta.textContent = "搜索暂时无法使用：没有找到搜索索引。请联系网站管理员。";
-        throw new Error("pagefind not available");
+      loading = script("manifest", "search/index.js").then(function (m) {
+        index = {
+          version: m.version, pages: m.pages, firsts: m.chunks, fields: m.fields,
+          facets: m.facets.map(function (f) { return { name: f.name, values: f.values, of: column(f.of, m.pages) }; }),
+          tokens: {}, lists: {}
+        };
+        return index;
+      }, function () {
+        loading = null;
+        meta.textContent = OFFLINE
+          ? "直接打开网页文件时不能搜索：没有找到搜索索引。请使用完整的离线版（toolbook-offline.zip）。"
+          : "搜索暂时无法使用：没有找到搜索索引。请联系网站管理员。";
+        throw new Error("search index not available");
       });
     }
     return loading;
   }
+
+  function varints(b64) {
+    var bin = atob(b64), out = [], i = 0;
+    while (i < bin.length) {
+      var v = 0, shift = 0, b;
+      do { b = bin.charCodeAt(i++); v += (b & 127) * Math.pow(2, shift); shift += 7; } while (b & 128);
+      out.push(v);
+    }
+    return out;
+  }
+
+  // A facet column: its values' numbers for every page, as varints; "r" when run-length coded.
+  function column(coded, n) {
+    var numbers = varints(coded.data);
+    if (!coded.runs) return numbers;
+    var out = [];
+    for (var i = 0; i < numbers.length; i += 2) for (var k = 0; k < numbers[i + 1]; k++) out.push(numbers[i]);
+    return out.length === n ? out : out.slice(0, n);
+  }
+
+  function chunkOf(token) {
+    var lo = 0, hi = index.firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (index.firsts[mid] <= token) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function chunk(n) {
+    return script("c" + n, "search/" + index.version + "/c/" + n + ".js").then(function (tokens) {
+      tokens.forEach(function (t) { if (!(t[0] in index.tokens)) index.tokens[t[0]] = t[1]; });
+      return tokens;
+    });
+  }
+
+  // A token's postings: {pages: [numbers], at: [positions per page]}.
+  function postings(token) {
+    if (index.lists[token]) return index.lists[token];
+    var coded = index.tokens[token];
+    var list = { pages: [], at: [] };
+    if (coded) {
+      var v = varints(coded), i = 0, page = -1;
+      while (i < v.length) {
+        page += v[i];
+        var n = v[i + 1], at = new Array(n), p = 0;
+        for (var k = 0; k < n; k++) { p += v[i + 2 + k]; at[k] = p; }
+        list.pages.push(page); list.at.push(at);
+        i += 2 + n;
+      }
+    }
+    index.lists[token] = list;
+    return list;
+  }
+
+  function find(sorted, value) {
+    var lo = 0, hi = sorted.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (sorted[mid] === value) return mid;
+      if (sorted[mid] < value) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  // -- matching ------------------------------------------------------------------------------
+
+  // What the index and the query compare (kb.outputs.search.normalise).
+  function normalise(text) { return String(text).normalize("NFKC").toLowerCase().replace(QUOTES, ""); }
+
+  // A text as normalise() makes it, with the place in the original of each character (for marking it there).
+  function folded(text) {
+    var s = "", at = [];
+    for (var i = 0; i < text.length;) {
+      var ch = String.fromCodePoint(text.codePointAt(i)), n = normalise(ch);
+      for (var k = 0; k < n.length; k++) { s += n[k]; at.push(i); }
+      i += ch.length;
+    }
+    at.push(text.length);
+    return { s: s, at: at };
+  }
+
+  function runsOf(query) {
+    var runs = [];
+    normalise(query).split(/\s+/).forEach(function (term) {
+      (term.match(RUN) || []).forEach(function (run) { if (runs.indexOf(run) < 0) runs.push(run); });
+    });
+    return runs;
+  }
+
+  // The pairs a run needs: enough to cover every character (offsets 0, 2, 4, …, and the last pair).
+  function pairsOf(run) {
+    if (run.length === 1) return [];
+    var out = [];
+    for (var o = 0; o < run.length - 1; o += 2) out.push(o);
+    if (out[out.length - 1] !== run.length - 2) out.push(run.length - 2);
+    return out.map(function (o) { return { offset: o, token: run.substr(o, 2) }; });
+  }
+
+  // Load the chunks a set of runs needs.
+  function fetchRuns(runs) {
+    var needed = {};
+    runs.forEach(function (run) {
+      if (run.length === 1) {
+        for (var c = chunkOf(run), last = chunkOf(run + "\uffff"); c <= last; c++) needed[c] = true;
+      } else {
+        pairsOf(run).forEach(function (p) { needed[chunkOf(p.token)] = true; });
+      }
+    });
+    return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }));
+  }
+
+  // Where a run occurs: page -> start positions.
+  function occurrences(run) {
+    var out = new Map();
+    if (run.length === 1) { // the pairs that start with it, and the run ends that are it
+      Object.keys(index.tokens).forEach(function (t) {
+        if (t[0] !== run && t !== run) return;
+        var list = postings(t);
+        list.pages.forEach(function (page, i) {
+          var at = out.get(page);
+          if (!at) out.set(page, at = []);
+          Array.prototype.push.apply(at, list.at[i]);
+        });
+      });
+      return out;
+    }
+    var parts = pairsOf(run).map(function (p) { return { offset: p.offset, list: postings(p.token) }; });
+    var rarest = parts.reduce(function (a, b) { return b.list.pages.length < a.list.pages.length ? b : a; });
+    rarest.list.pages.forEach(function (page) {
+      var at = parts.map(function (p) { var i = find(p.list.pages, page); return i < 0 ? null : p.list.at[i]; });
+      if (at.indexOf(null) >= 0) return;
+      var starts = at[0].filter(function (p) {
+        for (var k = 1; k < parts.length; k++) if (find(at[k], p + parts[k].offset) < 0) return false;
+        return true;
+      });
+      if (starts.length) out.set(page, starts);
+    });
+    return out;
+  }
+
+  // 3 title, 2 keywords, 1 summary, 0 text
+  function field(position) {
+    var f = index.fields;
+    return position < f[1] ? 3 : position < f[2] ? 2 : position < f[3] ? 1 : 0;
+  }
+
+  // Every page with every run; best first.
+  function match(runs) {
+    var scores = null;
+    runs.forEach(function (run) {
+      var next = new Map();
+      occurrences(run).forEach(function (starts, page) {
+        var before = scores ? scores.get(page) : { field: 3, count: 0 };
+        if (!before) return;
+        var best = 0, count = 0;
+        starts.forEach(function (p) { var f = field(p); if (f > best) best = f; if (f === 0) count++; });
+        next.set(page, { field: Math.min(before.field, best), count: before.count + count });
+      });
+      scores = next;
+    });
+    var pages = scores ? Array.from(scores.keys()) : [];
+    pages.sort(function (a, b) {
+      var x = scores.get(a), y = scores.get(b);
+      return y.field - x.field || Math.min(y.count, 3) - Math.min(x.count, 3) || a - b;
+    });
+    return pages;
+  }
+
+  function search(query) {
+    var runs = runsOf(query);
+    if (!runs.length) return Promise.resolve({ pages: [], runs: runs, query: query });
+    return fetchRuns(runs).then(function () {
+      var pages = match(runs);
+      if (pages.length) return { pages: pages, runs: runs, query: query };
+      var plain = withoutAsking(query);
+      if (!plain || plain === query) return { pages: [], runs: runs, query: query };
+      return search(plain).then(function (s) { s.asked = query; return s; });
+    });
+  }
+
+  function withoutAsking(query) {
+    var q = normalise(query);
+    ASKING.forEach(function (w) { q = q.split(w).join(" "); });
+    return (q.match(RUN) || []).filter(function (run) { return run.length > 1; }).join(" ");
+  }
+
+  // Counts per facet value among the pages, each facet counted under the other facets' choices.
+  function facetCounts(pages) {
+    var counts = {};
+    index.facets.forEach(function (f) { counts[f.name] = {}; });
+    pages.forEach(function (page) {
+      index.facets.forEach(function (f) {
+        var v = f.of[page];
+        if (!v) return;
+        for (var name in active) {
+          if (name !== f.name && valueOf(name, page) !== active[name]) return;
+        }
+        var value = f.values[v - 1];
+        counts[f.name][value] = (counts[f.name][value] || 0) + 1;
+      });
+    });
+    return counts;
+  }
+
+  function valueOf(name, page) {
+    var f = index.facets.filter(function (x) { return x.name === name; })[0];
+    var v = f ? f.of[page] : 0;
+    return v ? f.values[v - 1] : "";
+  }
+
+  function filtered(pages) {
+    return pages.filter(function (page) {
+      for (var name in active) if (valueOf(name, page) !== active[name]) return false;
+      return true;
+    });
+  }
+
+  function pageData(n) { return script("p" + n, "search/" + index.version + "/p/" + n + ".js"); }
+
+  // -- the search box ------------------------------------------------------------------------
 
   function open() {
     if (toggle && !toggle.checked) {
       toggle.checked = true;
       toggle.dispatchEvent(new Event("change"));
     }
-    load();
+    load().catch(function () { /* said in the box */ });
   }
 
   function close() {
@@ -101,125 +337,38 @@
     return e;
   }
 
-  function filters() {
-    var f = {};
-    Object.keys(active).forEach(function (k) { f[k] = active[k]; });
-    return f;
-  }
+  var timer = null;
 
   function run() {
     var query = input.value.trim();
     var mine = ++generation;
+    clearTimeout(timer);
     if (!query) {
-      results = []; shown = 0; list.textContent = ""; facetBox.hidden = true;
+      results = []; found = null; shown = 0; list.textContent = ""; facetBox.hidden = true;
       meta.textContent = "输入关键词开始搜索，如：支委会、党费、发展对象";
       return;
     }
     meta.textContent = "正在搜索……";
-    var pieces = query.split(/\s+/).join(" ");
-    var pf;
-    load().then(function (loaded) {
-      pf = loaded;
-      return pf.debouncedSearch(pieces, { filters: filters() }, 120);
-    }).then(function (search) {
-      return search && mine === generation ? widen(pf, search, query) : null;
-    }).then(function (search) {
-      if (!search || mine !== generation) return;
-      renderFacets(search.filters);
-      if (!search.results.length) { results = []; shown = 0; list.textContent = ""; empty(query); return; }
-      return rank(pf, search, query, pieces).then(function (ordered) {
+    timer = setTimeout(function () {
+      load().then(function () { return search(query); }).then(function (s) {
         if (mine !== generation) return;
-        results = ordered; shown = 0; list.textContent = "";
-        meta.textContent = "共找到 " + results.length + " 条结果";
-        more();
-      });
-    }).catch(function () { /* message already shown by load() */ });
+        found = s;
+        show();
+      }).catch(function () { /* said in the box */ });
+    }, 60);
   }
 
-  // Where the indexer cut a phrase into smaller words (三会一课 → 三/会/一课), the whole phrase
-  // finds few pages. Then the query is searched again as the browser segments it, and the pages
-  // that have those pieces side by side are added after the first results.
-  var FEW = 5;
-
-  function widen(pf, search, query) {
-    if (search.results.length >= FEW) return search;
-    return sideBySide(pf, query).then(function (hits) {
-      var seen = new Set(search.results.map(function (r) { return r.id; }));
-      search.results = search.results.concat(hits.filter(function (r) { return !seen.has(r.id); }));
-      search.widened = true;
-      return search;
-    });
-  }
-
-  // The pages that have the query's pieces, as the browser segments it, side by side.
-  function sideBySide(pf, query) {
-    if (OFFLINE || !NativeSegmenter || !/[\u3400-\u9fff]/.test(query)) return Promise.resolve([]);
-    var words = [];
-    for (var part of new NativeSegmenter("zh", { granularity: "word" }).segment(query)) {
-      if (part.isWordLike) words.push(part.segment);
+  function show() {
+    var s = found;
+    var pages = filtered(s.pages);
+    renderFacets(facetCounts(s.pages));
+    results = pages; shown = 0; list.textContent = "";
+    if (!pages.length) { empty(s.query); return; }
+    meta.textContent = "共找到 " + pages.length + " 条结果";
+    if (s.asked) {
+      meta.appendChild(el("span", "tb-search-note", "（没有记录包含“" + s.asked + "”，以下为包含“" + s.query.split(" ").join("”“") + "”的记录）"));
     }
-    if (words.length < 2) return Promise.resolve([]);
-    var split = words.join(" ");
-    return pf.search(split, { filters: filters() }).then(function (more) {
-      return phrasesFirst(more.results, split).filter(function (r) { return r.phrase; });
-    });
-  }
-
-  // A query of several words (党员 活动室) matches pages that have them in any order and place;
-  // pages that have them side by side, as typed, come first. Pagefind reports the positions of
-  // matched words with each result, so this costs no download.
-  function phrasesFirst(found, pieces) {
-    var n = pieces.split(" ").length;
-    if (n < 2) return found;
-    var together = [], apart = [];
-    found.forEach(function (r) {
-      var at = new Set(r.words || []);
-      var hit = (r.words || []).some(function (w) {
-        for (var k = 1; k < n; k++) if (!at.has(w + k)) return false;
-        return true;
-      });
-      r.phrase = hit;
-      (hit ? together : apart).push(r);
-    });
-    return together.concat(apart);
-  }
-
-  // Among the best-ranked results, those that contain the query as typed come first: first those
-  // whose title has it (typing 党费 puts the 党费 standard on top), then those whose text has it
-  // (党员活动室 typed as one word, where the index only knows 党员 and 活动室). The data loaded
-  // here is reused for display.
-  var RERANK = 10; // the first page of results: their data is fetched for display anyway
-
-  function exactFirst(found, query) {
-    var typed = query.replace(/\s+/g, "");
-    var head = found.slice(0, RERANK);
-    return Promise.all(head.map(function (r) { return r.data(); })).then(function (data) {
-      var inTitle = [], inText = [], rest = [];
-      head.forEach(function (r, i) {
-        r.loaded = data[i]; // shown from this, not fetched again
-        var title = (data[i].meta && data[i].meta.title) || "";
-        if (title.indexOf(typed) >= 0) inTitle.push(r);
-        else if (typed.length > 1 && (data[i].content || "").indexOf(typed) >= 0) inText.push(r);
-        else rest.push(r);
-      });
-      var ordered = inTitle.concat(inText, rest, found.slice(RERANK));
-      ordered.exact = inTitle.length + inText.length;
-      return ordered;
-    });
-  }
-
-  // When none of the best results has the query as typed (the index cut 党员活动室 into 党员 and
-  // 活动室, so the whole word matched every page with a word starting 党员), the pages that have
-  // its pieces side by side go first.
-  function rank(pf, search, query, pieces) {
-    return exactFirst(phrasesFirst(search.results, pieces), query).then(function (ordered) {
-      if (ordered.exact || search.widened || pieces.indexOf(" ") >= 0) return ordered;
-      return sideBySide(pf, query).then(function (hits) {
-        if (!hits.length) return ordered;
-        var seen = new Set(hits.map(function (r) { return r.id; }));
-        return exactFirst(hits.concat(ordered.filter(function (r) { return !seen.has(r.id); })), query);
-      });
-    });
+    more();
   }
 
   function empty(query) {
@@ -241,10 +390,12 @@
 
   function more() {
     var batch = results.slice(shown, shown + PAGE);
+    var mine = generation;
     shown += batch.length;
     var old = list.querySelector(".tb-more"); if (old) old.remove();
-    Promise.all(batch.map(function (r) { return r.loaded || r.data(); })).then(function (items) {
-      items.forEach(function (d) { list.appendChild(item(d)); });
+    Promise.all(batch.map(pageData)).then(function (items) {
+      if (mine !== generation) return;
+      items.forEach(function (d) { list.appendChild(item(d, found.runs)); });
       if (shown < results.length) {
         var li = el("li", "md-search-result__item tb-more");
         var b = el("button", "md-button", "显示更多结果（还有 " + (results.length - shown) + " 条）");
@@ -254,130 +405,76 @@
     });
   }
 
-  function item(d) {
+  function item(d, runs) {
     var li = el("li", "md-search-result__item");
-    var a = el("a", "md-search-result__link"); a.href = d.url; a.tabIndex = -1;
+    var a = el("a", "md-search-result__link"); a.href = new URL(d.url, base).href; a.tabIndex = -1;
     var art = el("article", "md-search-result__article md-typeset");
-    var m = d.meta || {};
-    var line = [m.kind, m.unit, m.date].filter(Boolean).join(" · ");
+    var line = [d.kind, d.unit, d.date].filter(Boolean).join(" · ");
     if (line) art.appendChild(el("div", "tb-result-meta", line));
-    art.appendChild(el("h1", null, m.title || d.url));
-    art.appendChild(excerpt(d.excerpt));
+    art.appendChild(marked("h1", d.title, runs));
+    art.appendChild(snippet(d, runs));
     a.appendChild(art); li.appendChild(a);
     return li;
   }
 
-  // Offline search: the same interface as the part of Pagefind used above, over the pages in
-  // javascripts/offline-index.js (loaded with a script tag: file:// allows that, not fetch).
-  // Every word of the query must occur in the page (plain substring matching, which suits
-  // Chinese); pages with the words in their title come first, then by how often they occur.
-  function offline() {
-    return new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = new URL("javascripts/offline-index.js", base).href;
-      script.onload = function () { window.__tbOfflineIndex ? resolve(offlineEngine(window.__tbOfflineIndex)) : reject(); };
-      script.onerror = reject;
-      document.head.appendChild(script);
+  // The text around the first occurrence after the title (the text starts with it), every run marked.
+  var BEFORE = 20, LENGTH = 90;
+
+  function snippet(d, runs) {
+    var text = d.text, f = folded(text), title = normalise(d.title), at = -1;
+    var from = f.s.indexOf(title) === 0 ? title.length : 0;
+    [from, 0].some(function (start) {
+      runs.forEach(function (r) { var i = f.s.indexOf(r, start); if (i >= 0 && (at < 0 || i < at)) at = i; });
+      return at >= 0;
     });
-  }
-
-  function offlineEngine(pages) {
-    pages.forEach(function (p) { p.lower = (p.title + "\n" + p.text).toLowerCase(); });
-
-    function count(hay, word) {
-      var n = 0, at = hay.indexOf(word);
-      while (at >= 0) { n++; at = hay.indexOf(word, at + word.length); }
-      return n;
-    }
-
-    function escape(s) {
-      return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
-    }
-
-    function snippet(text, words) {
-      var lower = text.toLowerCase(), at = -1;
-      words.forEach(function (w) { var i = lower.indexOf(w); if (i >= 0 && (at < 0 || i < at)) at = i; });
-      var start = Math.max(0, at - 20), piece = text.slice(start, start + 80);
-      var out = escape(piece), marks = words.map(escape).filter(Boolean);
-      if (marks.length) {
-        var pattern = new RegExp(marks.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");
-        out = out.replace(pattern, function (m) { return "<mark>" + m + "</mark>"; });
-      }
-      return (start > 0 ? "…" : "") + out + (start + 80 < text.length ? "…" : "");
-    }
-
-    function search(query, options) {
-      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-      var wanted = (options && options.filters) || {};
-      var counts = {};
-      var found = [];
-      pages.forEach(function (p, i) {
-        if (!words.every(function (w) { return p.lower.indexOf(w) >= 0; })) return;
-        var facets = p.facets || {};
-        var fits = function (except) {
-          return Object.keys(wanted).every(function (k) { return k === except || facets[k] === wanted[k]; });
-        };
-        Object.keys(facets).forEach(function (k) {  // counts per value, as Pagefind reports them
-          if (!facets[k] || !fits(k)) return;
-          counts[k] = counts[k] || {};
-          counts[k][facets[k]] = (counts[k][facets[k]] || 0) + 1;
-        });
-        if (!fits(null)) return;
-        var title = p.title.toLowerCase();
-        found.push({ page: p, id: i,
-          inTitle: words.filter(function (w) { return title.indexOf(w) >= 0; }).length,
-          hits: words.reduce(function (n, w) { return n + count(p.lower, w); }, 0) });
-      });
-      found.sort(function (a, b) { return b.inTitle - a.inTitle || b.hits - a.hits || a.id - b.id; });
-      return Promise.resolve({
-        filters: counts,
-        results: found.map(function (f) {
-          var p = f.page;
-          var d = { url: new URL(p.url, base).href, excerpt: snippet(p.text, words),
-                    meta: { title: p.title, kind: p.kind, unit: p.unit, date: p.date } };
-          return { id: f.id, data: function () { return Promise.resolve(d); } };
-        })
-      });
-    }
-
-    return {
-      search: search,
-      debouncedSearch: function (query, options, wait) {
-        return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () { return search(query, options); });
-      },
-      filters: function () { return Promise.resolve({}); }
-    };
-  }
-
-  // Pagefind escapes page text and adds only <mark>; still, only text and <mark> are kept, so
-  // nothing from the data can become an element here (the excerpt is parsed inertly).
-  function excerpt(markup) {
-    var p = el("p");
-    var body = new DOMParser().parseFromString(String(markup || ""), "text/html").body;
-    body.childNodes.forEach(function (n) {
-      p.appendChild(n.nodeName === "MARK" ? el("mark", null, n.textContent) : document.createTextNode(n.textContent));
-    });
+    at = at < 0 ? 0 : f.at[at];
+    var start = Math.max(0, at - BEFORE), end = Math.min(text.length, start + LENGTH);
+    var p = marked("p", text.slice(start, end), runs);
+    if (start > 0) p.insertBefore(document.createTextNode("…"), p.firstChild);
+    if (end < text.length) p.appendChild(document.createTextNode("…"));
     return p;
+  }
+
+  // An element with `text`, each occurrence of a run in <mark> (made as nodes: nothing is parsed).
+  function marked(tag, text, runs) {
+    var e = el(tag), f = folded(text), i = 0, shown = 0;
+    while (i < f.s.length) {
+      var next = -1, len = 0;
+      runs.forEach(function (r) {
+        var k = f.s.indexOf(r, i);
+        if (k >= 0 && (next < 0 || k < next || (k === next && r.length > len))) { next = k; len = r.length; }
+      });
+      if (next < 0) break;
+      var from = f.at[next], to = f.at[next + len];
+      if (from > shown) e.appendChild(document.createTextNode(text.slice(shown, from)));
+      e.appendChild(el("mark", null, text.slice(from, to)));
+      shown = to; i = next + len;
+    }
+    if (shown < text.length) e.appendChild(document.createTextNode(text.slice(shown)));
+    return e;
   }
 
   function renderFacets(counts) {
     facetBox.textContent = "";
     var any = false;
-    FACETS.forEach(function (f) {
-      var values = counts && counts[f[0]] ? counts[f[0]] : {};
-      var names = Object.keys(values).filter(function (v) { return values[v] > 0 || active[f[0]] === v; });
+    index.facets.forEach(function (f) {
+      var values = counts[f.name] || {};
+      var names = Object.keys(values).filter(function (v) { return values[v] > 0 || active[f.name] === v; });
+      if (active[f.name] && names.indexOf(active[f.name]) < 0) names.push(active[f.name]);
       if (!names.length) return;
-      names.sort(function (a, b) { return f[0] === "year" ? (a < b ? 1 : -1) : values[b] - values[a]; });
+      names.sort(function (a, b) { return f.name === "year" ? (a < b ? 1 : -1) : (values[b] || 0) - (values[a] || 0); });
       any = true;
       var row = el("div", "tb-facet");
-      row.appendChild(el("span", "tb-facet__name", f[1]));
+      row.appendChild(el("span", "tb-facet__name", FACET_NAMES[f.name] || f.name));
       names.slice(0, 12).forEach(function (v) {
-        var b = el("button", "tb-chip" + (active[f[0]] === v ? " tb-chip--on" : ""), v + " " + values[v]);
+        var on = active[f.name] === v;
+        var b = el("button", "tb-chip" + (on ? " tb-chip--on" : ""), v + " " + (values[v] || 0));
         b.type = "button";
-        b.setAttribute("aria-pressed", active[f[0]] === v ? "true" : "false");
+        b.setAttribute("aria-pressed", on ? "true" : "false");
         b.addEventListener("click", function () {
-          if (active[f[0]] === v) delete active[f[0]]; else active[f[0]] = v;
-          run(); input.focus();
+          if (active[f.name] === v) delete active[f.name]; else active[f.name] = v;
+          generation++;
+          show(); input.focus();
         });
         row.appendChild(b);
       });

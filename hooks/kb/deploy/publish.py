@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ..engine.build import BuildFailed, build
+from ..outputs.search import problems as search_index_problems
 from ..platform import FileLock, is_link, point_link, read_link
 from ..settings import Settings
 from .sitecrawl import check, read_site
@@ -103,9 +104,10 @@ def _verify(site: Path) -> tuple[int, list[str]]:
     """(number of pages, problems): every internal link and asset resolves; search and home are there."""
     pages = read_site(site)
     problems = check(site, pages)
-    for needed in ("index.html", "404.html", "pagefind/pagefind.js"):
+    for needed in ("index.html", "404.html"):
         if not (site / needed).is_file():
             problems.append(f"缺少 {needed}")
+    problems += search_index_problems(site)
     return len(pages), problems
 
 

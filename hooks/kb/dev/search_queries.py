@@ -19,7 +19,7 @@ QUERIES: list[tuple[str, str]] = [
     # short words
     ("党费", "短词"), ("党课", "短词"), ("台账", "短词"), ("电梯", "短词"), ("青年", "短词"), ("帮扶", "短词"),
     ("积分", "短词"), ("领学", "短词"), ("党小组", "短词"), ("先锋岗", "短词"), ("微党课", "短词"),
-    # words that dictionaries cut differently (index: Pagefind's dictionary; query: the browser's ICU)
+    # words that dictionaries cut differently (Pagefind's dictionary at index time, the browser's ICU at query time)
     ("支委会", "分词"), ("三会一课", "分词"), ("谈心谈话", "分词"), ("民主评议", "分词"), ("组织生活会", "分词"),
     ("党员活动室", "分词"), ("主题党日", "分词"), ("发展对象", "分词"), ("入党积极分子", "分词"),
     # phrases of four to seven characters

@@ -1,10 +1,10 @@
 """`toolbook.py bench --search`: the site's search measured against the data itself.
 
 For each query of kb.dev.search_queries the truth is the set of published records whose searchable
-text contains it: the text Pagefind is given (`page.search` of each record's page, from the same
-stream of pages the build feeds it, kb.site.plan.stream_site), without tags and without the parts
-marked data-pagefind-ignore (kb.outputs.offline.searchable_text, the offline index's own reading of
-it), lower-cased; for a query with spaces, every term. Hand-written pages (guide, about) are outside
+text contains it: the text the search index is given (`page.search` of each record's page, from the
+same stream of pages the build feeds it, kb.site.plan.stream_site), without tags and without the parts
+marked data-pagefind-ignore (kb.outputs.search.searchable_text), normalised as the index normalises it
+(kb.outputs.search.normalise: NFKC, lower case); for a query with spaces, every term. Hand-written pages (guide, about) are outside
 the truth: results that lead to them are counted apart ("other") and left out of recall and precision.
 
 The search is then used as a reader uses it, in headless Chromium (kb.outputs.browser), through the
@@ -47,14 +47,14 @@ RESULTS_LINE = re.compile(r"共找到\s*(\d+)\s*条结果")
 @dataclass
 class Doc:
     key: str  # the record's page without suffix: standards/dangfei
-    title: str  # lower-cased, as is text
+    title: str  # normalised, as is text
     text: str
 
 
 def corpus(settings) -> list[Doc]:
     """The published records as the search index gets them (settings as for the build: no drafts)."""
     from kb.data.load import load
-    from kb.outputs.offline import searchable_text
+    from kb.outputs.search import normalise, searchable_text
     from kb.site.plan import stream_site
 
     kb, problems = load(settings)
@@ -64,14 +64,16 @@ def corpus(settings) -> list[Doc]:
 
     def keep(page) -> None:
         if page.record is not None:  # what the build hands the index (kb.engine.session)
-            docs.append(Doc(key(page.src_uri), page.record.title.lower(), searchable_text(page.search).lower()))
+            docs.append(Doc(key(page.src_uri), normalise(page.record.title), normalise(searchable_text(page.search))))
 
     stream_site(kb, keep, settings.directory_urls)
     return docs
 
 
 def terms(query: str) -> list[str]:
-    return query.lower().split()
+    from kb.outputs.search import normalise
+
+    return normalise(query).split()
 
 
 def truth(docs: list[Doc], query: str) -> tuple[set[str], set[str]]:
@@ -470,7 +472,7 @@ def run(records: int = 0, seed: int = 1, offline: bool = True, keep: Path | None
             print("正在生成离线版网站……", file=sys.stderr, flush=True)
             offline_site = work / "offline"
             start = time.perf_counter()
-            build(settings.but(directory_urls=False, drafts=False), offline_site, offline=True)
+            build(settings.but(directory_urls=False, drafts=False), offline_site)
             offline_built = time.perf_counter() - start
 
         def progress(i, n, query):

@@ -28,7 +28,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build(settings: Settings, site_dir: Path, *, offline: bool = False) -> list:
+def build(settings: Settings, site_dir: Path) -> list:
     """Build the site of `settings` into `site_dir` (strict: any warning fails it); returns the outputs it fed."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner (README: the engine plan)
     os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")  # ProperDocs' banner
@@ -46,7 +46,7 @@ def build(settings: Settings, site_dir: Path, *, offline: bool = False) -> list:
         config = load_config(str(settings.project / "mkdocs.yml"), site_dir=str(site_dir),
                              use_directory_urls=settings.directory_urls, strict=True)
         session = find_session(config)
-        session.request(settings, offline=offline)
+        session.request(settings)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)

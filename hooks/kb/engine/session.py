@@ -2,8 +2,7 @@
 
 The hook file (hooks/mkdocs_hooks.py) makes one BuildSession when MkDocs loads it and hands every
 event to it. The session reads the settings and the data once (on_config), streams the pages of
-kb.site to MkDocs and to every output at once (on_files: the search index, and the offline index
-when the bundle asks for it), fills each page's HTML in as it is written (on_post_page) and
+kb.site to MkDocs and to every output at once (on_files: the search index), fills each page's HTML in as it is written (on_post_page) and
 waits for the outputs (on_post_build).
 """
 
@@ -21,8 +20,7 @@ from mkdocs.structure.files import File, Files
 
 from ..data.load import load
 from ..data.problems import Problem
-from ..outputs.offline import OfflineIndex
-from ..outputs.pagefind import SearchIndex, SearchIndexError
+from ..outputs.search import SearchIndex, SearchIndexError
 from ..settings import DATA_ENV, Settings, SettingsError
 from ..site.markup import EXTENSIONS
 from ..site.plan import stream_site
@@ -45,9 +43,9 @@ class BuildSession:
         self.outputs: list = []
         self.last_outputs: list = []  # what the last build fed, finished (kb.engine.build reports on them)
 
-    def request(self, settings: Settings, offline: bool = False) -> None:
-        """What kb.engine.build.build() asks of the next build: these settings, and the offline index too."""
-        self.requested = {"settings": settings, "offline": offline}
+    def request(self, settings: Settings) -> None:
+        """What kb.engine.build.build() asks of the next build: these settings."""
+        self.requested = {"settings": settings}
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving, self.dirty = command == "serve", dirty
@@ -153,14 +151,9 @@ class BuildSession:
     # -- helpers ------------------------------------------------------------------------------
 
     def _start_outputs(self, config) -> None:
-        """Pagefind starts first and indexes each record as soon as its page is made, on the second core."""
+        """The search index takes each page as it is made and is written on the second core while MkDocs renders."""
         self._close_outputs()
-        try:
-            self.outputs = [SearchIndex()]
-        except SearchIndexError as e:
-            raise PluginError(f"生成搜索索引失败：{e}") from None
-        if self.requested.get("offline"):
-            self.outputs.append(OfflineIndex())
+        self.outputs = [SearchIndex()]
 
     def _add_documents(self, files: Files) -> None:
         """Hand-written pages are searched too: each converted once, for every output."""

@@ -1,0 +1,381 @@
+"""The site's search index: overlapping character pairs with positions, written as static script files.
+
+Chinese has no spaces, and a dictionary cuts a phrase differently from how the reader's browser
+cuts the query (三会一课 → 三/会/一课 or 三会/一/课), so whether a record is found would depend on the
+cut. Here nothing is cut by a dictionary: every run of letters and digits is indexed as its
+overlapping pairs of characters (三会 会一 一课), each with its positions, the way CJK search engines
+commonly do (Lucene's CJK analyzer, Elasticsearch's `cjk_bigram`). The query is cut the same way in
+the browser (docs/javascripts/search.js), and a phrase matches a record only where its pairs stand
+side by side: what is found is exactly the records whose text contains the phrase.
+
+Where a phrase stands decides its rank: positions are counted from a fixed start for each field
+(title, keywords and tags, summary, the rest of the page's text), so a position tells the field.
+Records are numbered in the order that breaks ties (standards, methods, cases, issues, then the
+hand-written pages; newer before older), so a result's number is its last sort key.
+
+What is written, under <site>/search/ (docs/javascripts/search.js reads it, online and from disk
+alike: every file is a script that hands its data to `window.__tbSearch`, since a browser loads
+scripts from file:// but does not fetch there):
+- index.js: the manifest: how many pages, the first pair of each chunk, the facets of every page.
+- <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
+  pairs the query has.
+- <version>/p/N.js: page N: address, title, kind, unit, date and text (for the snippet).
+<version> is a digest of the index: every build's files have names of their own, so a browser never
+mixes chunks of two builds and the server may cache them for good (scripts/nginx/toolbook.conf).
+
+The index is made in a child process (python -m kb.outputs.search), on the second core, while
+MkDocs renders the pages on the first.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import operator
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from ..data.model import KINDS
+from ..site.searchmeta import filters, meta
+
+FOLDER = "search"
+MANIFEST = "index.js"
+FACETS = ("kind", "category", "unit", "year")
+# Positions where each field starts; a field longer than its room is cut (the page's text has it whole).
+TITLE, KEYWORDS, SUMMARY, TEXT = 0, 1 << 8, 1 << 10, 1 << 12
+CHUNK_BYTES = 16_000  # bytes of a chunk file (a pair whose postings are longer has a chunk of its own)
+RUN = re.compile(r"[^\W_]+")  # letters and digits (search.js: /[\p{L}\p{N}]+/gu)
+
+
+class SearchIndexError(RuntimeError):
+    pass
+
+
+# Quotation marks and title marks are left out: “三单”工作法 and 学习《条例》 read as 三单工作法 and 学习条例.
+QUOTES = "“”‘’\"'「」『』《》〈〉"
+_UNQUOTE = str.maketrans("", "", QUOTES)
+
+
+def normalise(text: str) -> str:
+    """What the index and the query compare: NFKC (full-width letters and digits as ASCII), lower case, without
+    QUOTES. search.js applies the same (its normalise())."""
+    if not unicodedata.is_normalized("NFKC", text):  # most text is: the check is far quicker
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower().translate(_UNQUOTE)
+
+
+def searchable_text(fragment: str) -> str:
+    """A page's text as the index has it: no tags, nothing hidden or marked data-pagefind-ignore."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source"}
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.words: list[str] = []
+            self.skipping = 0  # depth inside an ignored element
+
+        def handle_starttag(self, tag, attrs):
+            if tag in self.VOID:
+                return
+            names = {name for name, _ in attrs}
+            if self.skipping or "hidden" in names or "data-pagefind-ignore" in names:
+                self.skipping += 1
+
+        def handle_endtag(self, tag):
+            if self.skipping and tag not in self.VOID:
+                self.skipping -= 1
+
+        def handle_data(self, data):
+            if not self.skipping:
+                self.words.append(data)
+
+    parser = Text()
+    parser.feed(fragment)
+    parser.close()
+    return " ".join(" ".join(parser.words).split())
+
+
+# -- what the build hands over ----------------------------------------------------------------
+
+RANK = {kind.name: i for i, kind in enumerate(KINDS)}
+DOCUMENT_RANK = len(KINDS)
+
+
+class SearchIndex:
+    """The search index as an output of the build: fed from the stream of pages, made in a child process
+    once the last page is in (complete), while MkDocs renders; wait() at the end of the build."""
+
+    def __init__(self) -> None:
+        self.pages: list[dict] = []
+        self.count = 0  # pages indexed
+        self._proc: subprocess.Popen | None = None
+        self._feeder: threading.Thread | None = None
+        self._output: Path | None = None
+
+    def add_record(self, page, url: str) -> None:
+        """A record's page (kb.site.plan.Page) at `url` (from the site root)."""
+        record = page.record
+        shown, facets = meta(record), filters(record)
+        words = list(record.get("keywords") or []) + list(record.tags)
+        self.pages.append({
+            "rank": [RANK[record.kind.name], _descending(record.date), record.title],
+            "url": url, "title": record.title, "kind": shown["kind"], "unit": shown.get("unit", ""),
+            "date": shown.get("date", ""), "facets": [facets.get(key, "") for key in FACETS],
+            "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
+            "text": searchable_text(page.search),
+        })
+
+    def add_document(self, url: str, title: str, content: str) -> None:
+        """A hand-written page, as HTML."""
+        self.pages.append({"rank": [DOCUMENT_RANK, "", url], "url": url, "title": title, "kind": "", "unit": "",
+                           "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
+                           "text": searchable_text(content)})
+
+    def complete(self, site_dir: Path) -> None:
+        """Every page is in: make the index into site_dir/search in a child process, without waiting."""
+        self._output = site_dir / FOLDER
+        from ..platform import child_env
+
+        hooks = Path(__file__).resolve().parents[2]
+        env = child_env()
+        env["PYTHONPATH"] = str(hooks) + os.pathsep + env.get("PYTHONPATH", "")
+        self._proc = subprocess.Popen([sys.executable, "-m", "kb.outputs.search", str(self._output)], env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        pages, self.pages = self.pages, []
+        self.count = len(pages)
+        payload = json.dumps(pages, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._feeder = threading.Thread(target=self._feed, args=(payload,), name="search-index-feed", daemon=True)
+        self._feeder.start()
+
+    def _feed(self, payload: bytes) -> None:
+        try:
+            self._proc.stdin.write(payload)
+            self._proc.stdin.close()
+        except OSError:
+            pass  # the child ended early: wait() reports what it said
+
+    def wait(self) -> None:
+        """Block until the index is written; raise SearchIndexError if it failed."""
+        if self._proc is None:
+            return
+        self._feeder.join()
+        error = self._proc.stderr.read()
+        code = self._proc.wait()
+        self._proc = None
+        if code != 0:
+            message = error.decode("utf-8", "replace").strip().splitlines()
+            raise SearchIndexError(message[-1] if message else f"建立索引的进程意外退出（退出码 {code}）")
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc = None
+
+
+def _descending(date: str) -> str:
+    """A key that sorts newer dates first (dates are ISO strings of digits and dashes)."""
+    return "".join(chr(0x7F - ord(c)) for c in date) + "\x7f"
+
+
+# -- the index ---------------------------------------------------------------------------------
+
+def pairs(text: str, start: int, room: int, positions: defaultdict) -> None:
+    """The pairs of `text` (normalised), each at its character's offset from `start` (cut at `room`), into
+    token -> positions. The last character of a run is indexed alone too, so that a query of one
+    character finds it. Runs are apart by at least the mark between them: no phrase runs across."""
+    if len(text) > room:
+        text = text[:room]
+    add = operator.add
+    for match in RUN.finditer(text):
+        run, at = match.group(), start + match.start()
+        n = len(run)
+        if n > 1:
+            for token, position in zip(map(add, run, run[1:]), range(at, at + n)):
+                positions[token].append(position)
+        positions[run[-1]].append(at + n - 1)
+
+
+class _Varints(dict):
+    """n -> n as a varint (7 bits a byte, low bits first), made once per number."""
+
+    def __missing__(self, n: int) -> bytes:
+        out, m = bytearray(), n
+        while m >= 0x80:
+            out.append((m & 0x7F) | 0x80)
+            m >>= 7
+        out.append(m)
+        self[n] = value = bytes(out)
+        return value
+
+
+class Postings:
+    """Every token's postings, pages in ascending order: per page the delta of its number, how many
+    positions, the positions' deltas; encoded as varints at the end (encoded())."""
+
+    def __init__(self) -> None:
+        self.numbers: defaultdict[str, list[int]] = defaultdict(list)
+        self._last: dict[str, int] = {}
+
+    def add(self, page: int, positions: dict) -> None:
+        numbers, last = self.numbers, self._last
+        for token, at in positions.items():
+            into = numbers[token]
+            into += (page - last.get(token, -1), len(at), at[0])
+            if len(at) > 1:
+                into += [b - a for a, b in zip(at, at[1:])]
+            last[token] = page
+
+    def encoded(self, token: str) -> bytes:
+        return b"".join(map(_VARINT, self.numbers[token]))
+
+
+_VARINT = _Varints().__getitem__
+
+
+def _column(numbers: list[int]) -> dict:
+    """A facet's value numbers for every page, as base64 varints; run-length coded where that is shorter
+    (pages are in kind and date order, so kind and year come in long runs)."""
+    runs: list[int] = []
+    for n in numbers:
+        if runs and runs[-2] == n:
+            runs[-1] += 1
+        else:
+            runs += (n, 1)
+    coded = runs if len(runs) < len(numbers) else numbers
+    data = base64.b64encode(b"".join(map(_VARINT, coded))).decode("ascii")
+    return {"data": data, "runs": coded is runs}
+
+
+def _utf16(token: str) -> bytes:
+    return token.encode("utf-16-be")  # the order of JavaScript's string comparison
+
+
+def _script(call: str, *args) -> bytes:
+    data = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # line ends to older JavaScript
+    return f"window.__tbSearch.{call}({data});\n".encode("utf-8")
+
+
+def make_index(pages: list[dict], output: Path) -> dict:
+    """Write the index of `pages` (as SearchIndex collects them) into `output`, replacing what is there."""
+    pages = sorted(pages, key=lambda p: p["rank"])
+    postings = Postings()
+    for number, page in enumerate(pages):
+        positions = defaultdict(list)
+        text = normalise(page["text"])
+        for field, start, room in (("title", TITLE, KEYWORDS - TITLE), ("keywords", KEYWORDS, SUMMARY - KEYWORDS),
+                                   ("summary", SUMMARY, TEXT - SUMMARY)):
+            value = normalise(page[field])
+            if field == "keywords":  # only what the page's text shows: a result always has the words
+                value = "、".join(w for w in value.split("、") if w and w in text)
+            elif value not in text:
+                continue
+            pairs(value, start, room, positions)
+        pairs(text, TEXT, 1 << 30, positions)
+        postings.add(number, positions)
+
+    tokens = sorted(postings.numbers, key=_utf16)
+    output.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
+    digest = hashlib.sha1()
+    try:
+        (work / "c").mkdir()
+        (work / "p").mkdir()
+        firsts, chunk, size = [], [], 0
+
+        def flush() -> None:
+            nonlocal chunk, size
+            if chunk:
+                body = _script("chunk", len(firsts) - 1, chunk)
+                digest.update(body)
+                (work / "c" / f"{len(firsts) - 1}.js").write_bytes(body)
+            chunk, size = [], 0
+
+        for token in tokens:
+            data = base64.b64encode(postings.encoded(token)).decode("ascii")
+            cost = len(data) + 3 * len(token) + 6  # as written: ["token","data"],
+            if not chunk or size + cost > CHUNK_BYTES:
+                flush()
+                firsts.append(token)
+            chunk.append([token, data])
+            size += cost
+        flush()
+        for number, page in enumerate(pages):
+            body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
+                                             "unit": page["unit"], "date": page["date"],
+                                             "text": page["text"]})
+            digest.update(body)
+            (work / "p" / f"{number}.js").write_bytes(body)
+        values = [sorted({p["facets"][i] for p in pages if p["facets"][i]}) for i in range(len(FACETS))]
+        numbers = [{v: k + 1 for k, v in enumerate(vs)} for vs in values]
+        facets = [{"name": name, "values": values[i], "of": _column([numbers[i].get(p["facets"][i], 0) for p in pages])}
+                  for i, name in enumerate(FACETS)]
+        version = digest.hexdigest()[:12]
+        manifest = {"version": version, "pages": len(pages), "chunks": firsts,
+                    "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
+                    "facets": facets}
+        for old in output.iterdir():  # an earlier build's (the preview writes the index again and again)
+            if old.is_dir() and old.name not in (version, work.name):
+                shutil.rmtree(old, ignore_errors=True)
+        target = output / version
+        if target.exists():
+            shutil.rmtree(work)
+        else:
+            os.replace(work, target)
+        partial = output / (MANIFEST + ".partial")
+        partial.write_bytes(_script("manifest", manifest))
+        os.replace(partial, output / MANIFEST)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version}
+
+
+def problems(site_dir: Path) -> list[str]:
+    """What is missing from the search index in a built site (in Chinese; empty: it is whole)."""
+    manifest = site_dir / FOLDER / MANIFEST
+    try:
+        text = manifest.read_text(encoding="utf-8")
+        prefix, suffix = "window.__tbSearch.manifest(", ");\n"
+        if not (text.startswith(prefix) and text.endswith(suffix)):
+            raise ValueError
+        about = json.loads(text[len(prefix):-len(suffix)])
+        folder = manifest.parent / about["version"]
+        pages, chunks = about["pages"], len(about["chunks"])
+    except FileNotFoundError:
+        return [f"缺少搜索索引 {FOLDER}/{MANIFEST}"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"搜索索引 {FOLDER}/{MANIFEST} 已损坏"]
+    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages)) for n in range(count)
+               if not (folder / kind / f"{n}.js").is_file()]
+    return [f"搜索索引缺少 {len(missing)} 个文件，如 {FOLDER}/{about['version']}/{missing[0]}"] if missing else []
+
+
+def main(argv: list[str]) -> int:
+    """The child process: the pages as JSON on standard input, the index into argv[0]."""
+    try:
+        pages = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        make_index(pages, Path(argv[0]))
+    except OSError as e:
+        print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or argv[0]}）", file=sys.stderr)
+        return 1
+    except Exception as e:  # a bug of ours, said plainly
+        print(f"建立搜索索引时发生内部错误：{type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
