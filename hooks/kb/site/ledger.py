@@ -3,19 +3,21 @@
 A form has one-line fields (时间、地点、主持人 …), sections with room to write a paragraph (讨论情况、决定事项),
 and, if it lists columns, a register with blank rows (a sign-in sheet). The footer of every page names
 the form's basis. One document per form of a standard (not per record that cites it). The bytes depend
-only on the form, the standard and the build date: the zip's entries carry a fixed time, so two builds
-of the same data on the same day write the same files.
+only on the form and the standard (the document is dated as the standard is): the zip's entries carry a
+fixed time, so two builds of the same data write the same files.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import struct
 import zipfile
 
+import docx.document
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -24,7 +26,8 @@ from ..data.model import Record
 
 FONT = "宋体"  # SimSun: on every Chinese Windows and in WPS
 DEFAULT_ROWS = 15
-SECTION_LINES = 6  # blank lines left under a section's heading
+WIDTH, LABEL_WIDTH = Cm(16.6), Cm(4.2)  # the text width of A4 with 2.2 cm margins; the labels' column
+FIELD_HEIGHT, SECTION_HEIGHT = Cm(0.9), Cm(4.5)  # a line to write on; a section's room for a paragraph
 _DOS_1980 = (0 << 9) | (1 << 5) | 1  # 1980-01-01 as a zip entry's date
 
 
@@ -39,61 +42,77 @@ def basis_text(record: Record, form: dict) -> str:
 
 
 _MADE: dict[tuple, bytes] = {}  # documents made in this process: a preview rebuilds them only when their input changes
+UNDATED = datetime.datetime(2000, 1, 1)  # the document date of a standard without `updated`
 
 
-def form_docx(record: Record, form: dict, today: datetime.date) -> bytes:
-    """The form as a .docx package."""
-    key = (repr(form), record.title, basis_text(record, form), today)
+def form_docx(record: Record, form: dict) -> bytes:
+    """The form as a .docx package, dated as the standard is (its `updated`)."""
+    key = (repr(form), record.title, record.date, basis_text(record, form))
     if key not in _MADE:
-        _MADE[key] = _make(record, form, today)
+        _MADE[key] = _make(record, form)
     return _MADE[key]
 
 
-def _make(record: Record, form: dict, today: datetime.date) -> bytes:
+@functools.cache
+def _blank() -> docx.document.Document:
+    """The one A4 document of this process that every form is written into and emptied from again:
+    opening python-docx's template anew would be half the time a form takes."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.2))
+    section.left_margin = section.right_margin = Cm(2.2)
     section.top_margin = section.bottom_margin = Cm(2)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    section.footer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return doc
+
+
+def _make(record: Record, form: dict) -> bytes:
+    doc = _blank()
+    body = doc.element.body
+    for child in list(body):  # the previous form, if any; the page settings (sectPr) stay
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = title.add_run(form["name"])
     run.bold, run.font.size = True, Pt(18)
 
-    rows = [(name, False) for name in form["fields"]] + [(name, True) for name in form.get("sections", [])]
+    rows = [(name, FIELD_HEIGHT) for name in form["fields"]] + [(name, SECTION_HEIGHT) for name in form.get("sections", [])]
     table = doc.add_table(rows=0, cols=2)
-    table.style, table.alignment = "Table Grid", WD_TABLE_ALIGNMENT.CENTER
-    for name, long in rows:
-        label, blank = table.add_row().cells
-        label.width, blank.width = Cm(4.2), Cm(12.4)
+    table.style, table.alignment, table.autofit = "Table Grid", WD_TABLE_ALIGNMENT.CENTER, False
+    for name, height in rows:
+        row = table.add_row()
+        row.height, row.height_rule = height, WD_ROW_HEIGHT_RULE.AT_LEAST  # room to write by hand
+        label, blank = row.cells
+        label.width, blank.width = LABEL_WIDTH, WIDTH - LABEL_WIDTH
         label.paragraphs[0].add_run(name).bold = True
-        if long:  # room for a paragraph
-            for _ in range(SECTION_LINES - 1):
-                blank.add_paragraph()
+    table.columns[0].width, table.columns[1].width = LABEL_WIDTH, WIDTH - LABEL_WIDTH
 
     if form.get("columns"):
         doc.add_paragraph()
         columns = form["columns"]
-        register = doc.add_table(rows=1 + form.get("rows", DEFAULT_ROWS), cols=len(columns))
+        register = doc.add_table(rows=1, cols=len(columns))
         register.style, register.alignment = "Table Grid", WD_TABLE_ALIGNMENT.CENTER
         for cell, name in zip(register.rows[0].cells, columns):
             cell.paragraphs[0].add_run(name).bold = True
-        for n, row in enumerate(register.rows[1:], start=1):
+        for n in range(1, form.get("rows", DEFAULT_ROWS) + 1):
+            row = register.add_row()
+            row.height, row.height_rule = FIELD_HEIGHT, WD_ROW_HEIGHT_RULE.AT_LEAST
+            cells = row.cells
             if columns[0] == "序号":
-                row.cells[0].paragraphs[0].add_run(str(n))
+                cells[0].paragraphs[0].add_run(str(n))
 
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.clear()
     footer.add_run(f"依据：{basis_text(record, form)}　｜　《{record.title}》台账模板").font.size = Pt(9)
 
     props = doc.core_properties
     props.title, props.subject, props.author = form["name"], record.title, ""
-    props.created = props.modified = datetime.datetime.combine(today, datetime.time())
+    props.created = props.modified = datetime.datetime.fromisoformat(record.date) if record.date else UNDATED
     props.last_modified_by, props.revision = "", 1
     out = io.BytesIO()
     doc.save(out)

@@ -229,7 +229,7 @@ class SiteBuilder:
             context["forms"] = []
             for n, form in enumerate(record.get("forms", []), start=1):
                 uri = u.form_uri(record, n)
-                self.assets.append(Asset(uri, content=form_docx(record, form, kb.today)))
+                self.assets.append(Asset(uri, content=form_docx(record, form)))
                 context["forms"].append((form, uri, download_name(record, form)))
         if record.kind is ISSUE:
             issues = self.by_kind[ISSUE]  # newest first
