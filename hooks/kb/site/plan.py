@@ -150,7 +150,7 @@ class SiteBuilder:
         self._page(u.CALENDAR, "calendar.html", duties=self.duties, today=today,
                    month=month_list(self.duties, today.year, today.month))
         for m in range(1, MONTHS + 1):
-            self._page(u.month_uri(m), "month.html", year=today.year, number=m, today=today,
+            self._page(u.month_uri(m), "month.html", year=today.year, number=m,
                        month=month_list(self.duties, today.year, m))
         self.assets.append(Asset(u.ICS, content=calendar_file(self.duties, today, "党支部工作日历（一月一清单）")))
 
