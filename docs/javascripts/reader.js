@@ -156,7 +156,7 @@
         li.appendChild(document.createTextNode(" "));
         var remove = el("button", "tb-mine__remove", "移除");
         remove.type = "button";
-        remove.setAttribute("aria-label", "移除“" + e.title + "”");
+        remove.setAttribute("aria-label", box.getAttribute("data-tb-remove") + "：" + e.title);
         remove.addEventListener("click", function () {
           write(name, entries(name).filter(function (x) { return x.path !== e.path; }));
           render(n);
