@@ -122,13 +122,15 @@
     if (kept()) {  // the title as it is now
       write("favourites", entries("favourites").map(function (e) { return e.path === entry.path ? entry : e; }));
     }
-    star.setAttribute("aria-pressed", String(kept()));
-    star.title = kept() ? "已收藏，再点一次取消" : "收藏本页，在“我的收藏”里找到它";
+    var press = function (on) {
+      star.setAttribute("aria-pressed", String(on));
+      star.title = on ? "已收藏，再点一次取消" : "收藏本页，在“我的收藏”里找到它";
+    };
+    press(kept());
     star.addEventListener("click", function () {
       var now = !kept();
       write("favourites", now ? [entry].concat(others(entries("favourites"))) : others(entries("favourites")));
-      star.setAttribute("aria-pressed", String(now));
-      star.title = now ? "已收藏，再点一次取消" : "收藏本页，在“我的收藏”里找到它";
+      press(now);
     });
     record.hidden = false;
   }
