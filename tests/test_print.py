@@ -125,6 +125,13 @@ def test_pdf_contents_give_the_page_each_part_starts_on(tmp_path):
         listed(f"{n}. {c.data['title']}") for n, c in enumerate(cases, start=1))
 
 
+def test_a_pdf_not_written_by_chromium_is_refused_rather_than_misnumbered():
+    from kb.outputs.booklet import page_numbers
+
+    with pytest.raises(ValueError):
+        page_numbers(b"%PDF-1.7\n1 0 obj\n<</Type /XRef>>\nstream\nendstream\nendobj\nstartxref\n9\n%%EOF\n")
+
+
 def test_pdf_of_an_unknown_issue_lists_the_issues_there_are(tmp_path):
     result = toolbook("pdf", "2026-03", "--out", str(tmp_path / "x.pdf"))
     assert result.returncode == 2
