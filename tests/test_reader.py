@@ -155,6 +155,15 @@ def test_without_javascript_the_checklist_is_a_plain_list_and_my_page_says_why_i
 
 # -- 收藏 and 最近浏览 ------------------------------------------------------------------------------------------
 
+def test_every_record_page_has_the_star_and_other_pages_do_not(kb, sample_site):
+    pages = {p.parent.relative_to(sample_site).as_posix(): p.read_text(encoding="utf-8")
+             for p in sample_site.rglob("index.html")}
+    records = {f"{r.kind.folder}/{r.id}" for r in kb.records.values()} & set(pages)
+    assert {folder.split("/")[0] for folder in records} == {"standards", "methods", "cases", "issues"}
+    assert [f for f in records if pages[f].count("data-tb-record") != 1] == []
+    assert [f for f in set(pages) - records if "data-tb-record" in pages[f]] == []
+
+
 @WIDTHS
 def test_a_starred_record_is_listed_on_my_page_after_a_reload_and_can_be_removed(kb, open_page, site_url, viewport):
     page = open_page(viewport)
