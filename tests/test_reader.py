@@ -91,6 +91,8 @@ def test_tapping_an_items_text_ticks_it_and_the_ticks_survive_a_reload(kb, open_
     boxes.nth(0).focus()
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
+    focused = page.locator(".tb-checklist label").nth(1)
+    assert focused.evaluate("l => getComputedStyle(l).outlineStyle") == "solid"  # where the keyboard is, is seen
     page.keyboard.press("Space")  # unticks items[1]
     assert count.inner_text() == f"已完成 2 / {len(items)}"
     assert boxes.nth(0).is_checked() and not boxes.nth(1).is_checked()
