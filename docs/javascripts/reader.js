@@ -60,7 +60,8 @@
     var branch = box.querySelector(".tb-selfcheck__branch");
     var branchShown = box.querySelector("[data-tb-branch]");
     var date = box.querySelector("[data-tb-date]");
-    var ticked = read(key) || [];
+    var ticked = read(key);
+    if (!Array.isArray(ticked)) ticked = [];
 
     function show() {
       var done = items.filter(function (i) { return i.checked; });
@@ -78,7 +79,7 @@
       i.checked = ticked.indexOf(i.value) >= 0;
       i.addEventListener("change", save);
     });
-    branch.value = read("branch") || "";
+    branch.value = typeof read("branch") === "string" ? read("branch") : "";
     branch.addEventListener("input", function () {
       if (branch.value.trim()) write("branch", branch.value.trim()); else forget("branch");
       show();
