@@ -12,6 +12,7 @@ the site root, then the target's path), so the site works under any sub-path.
     <kind>/<facet>/index.md, <slug>.md    a facet and its terms (category, unit, theme, year)
     <listing>/page/<n>.md                 page n of a long listing
     cases/<id>/<file>                     a case's pictures
+    mine.md                               the reader's favourites and records viewed lately (hand-written, docs/)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .data.model import CASE, Kind, Record
 HOME = "index.md"
 STATS = "stats/index.md"
 FIELDS = "guide/fields.md"
+MINE = "mine.md"
 UNITS = "units/index.md"
 TAGS = "tags/index.md"
 PAGE = "page"  # folder of a listing's further pages
