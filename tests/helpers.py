@@ -35,7 +35,7 @@ TOUR = ["", "standards/", "calendar/", "calendar/12/", "methods/", "cases/", "is
         "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
         "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
         "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",
-        "tags/党费/", "units/caizheng/", "404.html"]
+        "tags/党费/", "units/caizheng/", "mine/", "404.html"]
 
 # A problem line of `check`: FILE:LINE: FIELD: message
 LINE = re.compile(r"^(?P<file>[^:]+\.ya?ml):(?P<line>\d+): (?:(?P<field>[\w.\[\]]+): )?(?P<message>.+)$")

@@ -83,3 +83,29 @@ def test_opened_from_disk_it_navigates_and_searches_without_any_request_leaving_
         b.close()
     assert elsewhere == []
     assert errors == []
+
+
+@pytest.mark.needs("chromium")
+def test_opened_from_disk_it_keeps_ticks_favourites_and_recent_records(unzipped):
+    from playwright.sync_api import sync_playwright
+
+    home = unzipped.resolve().as_uri() + "/"
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        page = b.new_page()
+        page.goto(home + "standards/sanhui-yike.html")
+        page.locator(".tb-checklist label").nth(1).click()
+        count = page.locator("[data-tb-count]").inner_text()
+        assert count.startswith("已完成 1 / ")
+        page.get_by_role("button", name="收藏").click()
+        page.reload()
+        assert page.locator("[data-tb-count]").inner_text() == count
+        assert page.locator(".tb-checklist input").nth(1).is_checked()
+        page.goto(home + "methods/sibi-tan.html")
+        page.get_by_role("link", name="我的收藏").first.click()
+        page.wait_for_url("**/mine.html")
+        assert page.locator("[data-tb-mine=favourites] li a").all_inner_texts() == ["三会一课"]
+        assert page.locator("[data-tb-mine=recent] li a").all_inner_texts() == ["“四必谈”谈心谈话法", "三会一课"]
+        page.locator("[data-tb-mine=favourites] li a").first.click()
+        page.wait_for_url("**/standards/sanhui-yike.html")
+        b.close()

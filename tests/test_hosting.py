@@ -128,6 +128,27 @@ def test_every_kind_of_page_and_search_work_under_the_content_security_policy(ho
         b.close()
 
 
+@pytest.mark.needs("chromium")
+def test_ticks_and_favourites_are_kept_under_the_sub_path_and_the_policy(hosted):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        page = b.new_page()
+        page.add_init_script(browser.WATCH_CSP)
+        page.goto(hosted + "standards/dangfei/")
+        page.locator(".tb-checklist label").first.click()
+        page.get_by_role("button", name="收藏").click()
+        page.get_by_role("link", name="我的收藏").first.click()
+        page.wait_for_url(hosted + "mine/")
+        page.get_by_role("link", name="党费收缴使用和管理").first.click()
+        page.wait_for_url(hosted + "standards/dangfei/")
+        assert page.locator(".tb-checklist input").first.is_checked()
+        assert page.locator("[data-tb-count]").inner_text().startswith("已完成 1 / ")
+        assert page.evaluate("window.__tbViolations") == []
+        b.close()
+
+
 def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):
     target = tmp_path / "www"
     first = run_publish(target, data=MINIMAL)

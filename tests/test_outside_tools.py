@@ -29,7 +29,7 @@ PAGE_TYPES = {
     "case": "cases/jiaodi-ji-jiaozheng/", "issue": "issues/2026-06/", "issue archive": "issues/", "mentions": "standards/sanhui-yike/mentions/",
     "tag index": "tags/", "tag": "tags/党费/", "unit index": "units/", "unit": "units/caizheng/", "case facet": "cases/unit/caizheng/",
     "facet index": "cases/year/", "category": "standards/category/zuzhi-shenghuo/", "theme": "cases/theme/ronghe/",
-    "hand-written": "about/", "not found": "404.html", "calendar": "calendar/", "month": "calendar/12/",
+    "hand-written": "about/", "my favourites": "mine/", "not found": "404.html", "calendar": "calendar/", "month": "calendar/12/",
 }
 
 # Nu HTML Checker messages about Material's own markup (its templates, not ours), each justified:
@@ -101,13 +101,22 @@ def axe_page(sample_site):
         b.close()
 
 
-@pytest.mark.parametrize("kind", [*PAGE_TYPES, "search results"])
+@pytest.mark.parametrize("kind", [*PAGE_TYPES, "search results", "search results on a phone", "my favourites, filled"])
 def test_axe_finds_no_serious_accessibility_problem(axe_page, kind):
     from kb.outputs import browser
 
     page, url = axe_page
-    if kind == "search results":  # the search panel open, with results and facets
+    page.set_viewport_size({"width": 390, "height": 844} if kind.endswith("on a phone") else {"width": 1280, "height": 720})
+    if kind.startswith("search results"):  # the search panel open, with results and facets (on a phone: unfolded)
         browser.search(page, url, "党员")
+        if kind.endswith("on a phone"):
+            page.get_by_role("button", name="筛选").click()
+    elif kind == "my favourites, filled":  # a standard starred, with a self-check ticked: the lists and their buttons
+        page.goto(url + PAGE_TYPES["standard"])
+        page.get_by_role("button", name="收藏").click()
+        page.locator(".tb-checklist label").first.click()
+        page.goto(url + "mine/")
+        assert page.locator("[data-tb-mine=favourites] li").count() == 1
     else:
         page.goto(url + PAGE_TYPES[kind])
     page.add_script_tag(path=str(AXE))

@@ -7,6 +7,7 @@ Outside CI the tests are skipped when a tool is missing; in CI a missing tool fa
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -94,6 +95,42 @@ def test_pdf_of_an_issue_has_cover_contents_and_every_case(tmp_path):
         assert squeeze(case.data["title"]) in body and squeeze(case.data["summary"]) in body, case.id
         assert squeeze(case.data["highlights"][0]) in body, case.id
     assert len(pages) > 2 + len(cases)  # each case starts on a page of its own
+
+
+def test_pdf_contents_give_the_page_each_part_starts_on(tmp_path):
+    kb, _ = load_knowledge_base(SAMPLE)
+    issue = kb.records["2026-06"]
+    out = tmp_path / "专刊.pdf"
+    result = toolbook("pdf", "2026-06", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    squeeze = lambda s: "".join(s.split())  # noqa: E731
+    contents = text.split("\f")[1]
+    pages = [squeeze(p) for p in text.split("\f")]
+
+    def listed(entry: str) -> int:  # the number after the entry in the contents (pdftotext may break a long line)
+        found = re.search(r"\s*".join(map(re.escape, squeeze(entry))) + r"\s+(\d+)", contents)
+        assert found, (entry, contents)
+        return int(found.group(1))
+
+    def starts(heading: str) -> int:  # the first page after the contents with the heading on it
+        return next(n for n, page in enumerate(pages[2:], start=3) if squeeze(heading) in page)
+
+    cases = [kb.records[c] for c in issue.data["cases"]]
+    assert listed("卷首语") == starts("卷首语") == 3
+    for n, case in enumerate(cases, start=1):
+        assert listed(f"{n}. {case.data['title']}") == starts(case.data["title"]), case.id
+        assert f"{starts(case.data['title'])}/{len(pages) - 1}" in pages[starts(case.data["title"]) - 1]  # its footer
+    assert listed("延伸阅读") == starts("延伸阅读")
+    assert [listed(f"{n}. {c.data['title']}") for n, c in enumerate(cases, start=1)] == sorted(
+        listed(f"{n}. {c.data['title']}") for n, c in enumerate(cases, start=1))
+
+
+def test_a_pdf_not_written_by_chromium_is_refused_rather_than_misnumbered():
+    from kb.outputs.booklet import page_numbers
+
+    with pytest.raises(ValueError):
+        page_numbers(b"%PDF-1.7\n1 0 obj\n<</Type /XRef>>\nstream\nendstream\nendobj\nstartxref\n9\n%%EOF\n")
 
 
 def test_pdf_of_an_unknown_issue_lists_the_issues_there_are(tmp_path):

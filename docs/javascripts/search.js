@@ -77,7 +77,7 @@
     if (!loading) {
       loading = script("manifest", "search/index.js").then(function (m) {
         index = {
-          version: m.version, pages: m.pages, firsts: m.chunks, fields: m.fields,
+          version: m.version, pages: m.pages, firsts: m.chunks, lasts: m.lasts, fields: m.fields,
           facets: m.facets.map(function (f) { return { name: f.name, values: f.values, of: column(f.of, m.pages) }; }),
           tokens: {}, lists: {}
         };
@@ -112,13 +112,20 @@
     return out.length === n ? out : out.slice(0, n);
   }
 
-  function chunkOf(token) {
-    var lo = 0, hi = index.firsts.length - 1;
+  // The chunk whose pairs run from at most `token`; -1 before the first.
+  function chunkAt(token) {
+    var lo = -1, hi = index.firsts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (index.firsts[mid] <= token) lo = mid; else hi = mid - 1;
     }
     return lo;
+  }
+
+  // The chunk that would hold `token`; -1 if none can (it sorts between two chunks: the index has no such pair).
+  function chunkOf(token) {
+    var c = chunkAt(token);
+    return c >= 0 && token <= index.lasts[c] ? c : -1;
   }
 
   function chunk(n) {
@@ -196,9 +203,9 @@
     var needed = {};
     runs.forEach(function (run) {
       if (run.length === 1) {
-        for (var c = chunkOf(run), last = chunkOf(run + "\uffff"); c <= last; c++) needed[c] = true;
+        for (var c = Math.max(chunkAt(run), 0), last = chunkAt(run + "\uffff"); c <= last; c++) needed[c] = true;
       } else {
-        pairsOf(run).forEach(function (p) { needed[chunkOf(p.token)] = true; });
+        pairsOf(run).forEach(function (p) { var c = chunkOf(p.token); if (c >= 0) needed[c] = true; });
       }
     });
     return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }));

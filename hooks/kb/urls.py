@@ -14,6 +14,7 @@ the site root, then the target's path), so the site works under any sub-path.
     calendar/index.md, calendar/<mm>.md   一月一清单 and each month's checklist; calendar/toolbook.ics
     standards/<id>/taizhang-<n>.docx      a standard's ledger forms (kb/site/ledger.py)
     cases/<id>/<file>                     a case's pictures
+    mine.md                               the reader's favourites and records viewed lately (hand-written, docs/)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .data.model import CASE, Kind, Record
 HOME = "index.md"
 STATS = "stats/index.md"
 FIELDS = "guide/fields.md"
+MINE = "mine.md"
 UNITS = "units/index.md"
 TAGS = "tags/index.md"
 CALENDAR = "calendar/index.md"

@@ -156,7 +156,7 @@ def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
 
 
 # Collects Content-Security-Policy violations in every page, before the page's own scripts run.
-_WATCH_CSP = ("window.__tbViolations = [];"
+WATCH_CSP = ("window.__tbViolations = [];"
               "document.addEventListener('securitypolicyviolation', function (e) {"
               " window.__tbViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sourceFile + ':' + e.lineNumber);"
               "});")
@@ -172,7 +172,7 @@ def tour(page, base_url: str, paths, query: str) -> dict:
 
     scheme_host = urlsplit(base_url)[:2]
     seen = {"outside": [], "violations": [], "errors": []}
-    page.add_init_script(_WATCH_CSP)
+    page.add_init_script(WATCH_CSP)
     page.on("request", lambda r: seen["outside"].append(r.url) if urlsplit(r.url)[:2] != scheme_host else None)
     page.on("console", lambda m: seen["errors"].append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: seen["errors"].append(f"{page.url}: {e}"))

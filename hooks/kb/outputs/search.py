@@ -16,7 +16,8 @@ hand-written pages; newer before older), so a result's number is its last sort k
 What is written, under <site>/search/ (docs/javascripts/search.js reads it, online and from disk
 alike: every file is a script that hands its data to `window.__tbSearch`, since a browser loads
 scripts from file:// but does not fetch there):
-- index.js: the manifest: how many pages, the first pair of each chunk, the facets of every page.
+- index.js: the manifest: how many pages, the first and last pair of each chunk (a pair between two chunks
+  is in none: the query knows without loading one), the facets of every page.
 - <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
   pairs the query has.
 - <version>/p/N.js: page N: address, title, kind, unit, date and text (for the snippet).
@@ -293,11 +294,12 @@ def make_index(pages: list[dict], output: Path) -> dict:
     try:
         (work / "c").mkdir()
         (work / "p").mkdir()
-        firsts, chunk, size = [], [], 0
+        firsts, lasts, chunk, size = [], [], [], 0
 
         def flush() -> None:
             nonlocal chunk, size
             if chunk:
+                lasts.append(chunk[-1][0])
                 body = _script("chunk", len(firsts) - 1, chunk)
                 digest.update(body)
                 (work / "c" / f"{len(firsts) - 1}.js").write_bytes(body)
@@ -323,7 +325,7 @@ def make_index(pages: list[dict], output: Path) -> dict:
         facets = [{"name": name, "values": values[i], "of": _column([numbers[i].get(p["facets"][i], 0) for p in pages])}
                   for i, name in enumerate(FACETS)]
         version = digest.hexdigest()[:12]
-        manifest = {"version": version, "pages": len(pages), "chunks": firsts,
+        manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": lasts,
                     "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
                     "facets": facets}
         for old in output.iterdir():  # an earlier build's (the preview writes the index again and again)

@@ -14,7 +14,7 @@ from markupsafe import Markup
 WIDTH = 360  # viewBox width; the SVG scales to its container (CSS caps it on wide screens)
 ROW = 40  # label line + bar
 BAR = 14
-FONT = 13
+FONT = 14  # user units: about 14 px on a phone, 16 px at the widest (toolbook.css caps the figure at 21rem)
 NUMBER_ROOM = 44  # space right of the longest bar for its number
 
 
