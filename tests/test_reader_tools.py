@@ -90,6 +90,7 @@ def test_this_month_shows_on_the_home_page_and_the_calendar_page_lists_each_peri
     home = page.locator(".tb-home-month").inner_text()
     assert "本月（2026年12月）：支委会（一般每月 1 次）" in home and "党员大会（一般每季度 1 次）" in home
     page.get_by_role("link", name="一月一清单：依据、打印和日历文件 »").click()
+    page.wait_for_url("**/calendar/")
     assert page.locator("h2", has_text="本月要做（2026年12月）").is_visible()
     assert "网站生成于 2026-12-15" in page.inner_text(".tb-asof")
     spans = visible_text(page, "#this-month .tb-span")
@@ -99,6 +100,7 @@ def test_this_month_shows_on_the_home_page_and_the_calendar_page_lists_each_peri
     assert "党员大会 一般每季度 1 次" in month and "组织生活会 每年至少 1 次" in month
 
     page.get_by_role("link", name="3 月").click()
+    page.wait_for_url("**/calendar/03/")
     assert page.locator("h1").inner_text().strip().rstrip("¶") == "3 月工作清单"
     assert visible_text(page, ".tb-span")[1] == "本季度（第一季度，1—3 月）内"
     page.emulate_media(media="print")  # on paper: the boxes to tick and the lines to fill in, no site chrome
