@@ -87,6 +87,7 @@ def test_a_standard_page_shows_its_duties_at_a_glance_and_a_readable_clause_tabl
 
 def test_this_month_shows_on_the_home_page_and_the_calendar_page_lists_each_period(page, site_url):
     page.goto(site_url)
+    assert page.locator(".tb-home-month").bounding_box()["y"] < 844  # on the first screen, phone or desktop
     home = page.locator(".tb-home-month").inner_text()
     assert "本月（2026年12月）：支委会（一般每月 1 次）" in home and "党员大会（一般每季度 1 次）" in home
     page.get_by_role("link", name="一月一清单：依据、打印和日历文件 »").click()
