@@ -3,7 +3,7 @@
 For each query of kb.dev.search_queries the truth is the set of published records whose searchable
 text contains it: the text the search index is given (`page.search` of each record's page, from the
 same stream of pages the build feeds it, kb.site.plan.stream_site), without tags and without the parts
-marked data-pagefind-ignore (kb.outputs.search.searchable_text), normalised as the index normalises it
+marked data-search-ignore (kb.outputs.search.searchable_text), normalised as the index normalises it
 (kb.outputs.search.normalise: NFKC, lower case); for a query with spaces, every term. Hand-written pages (guide, about) are outside
 the truth: results that lead to them are counted apart ("other") and left out of recall and precision.
 

@@ -46,11 +46,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..data.model import KINDS
-from ..site.searchmeta import filters, meta
 
 FOLDER = "search"
 MANIFEST = "index.js"
-FACETS = ("kind", "category", "unit", "year")
+FACETS = ("kind", "category", "unit", "year")  # what results can be narrowed by (search.js names them)
 # Positions where each field starts; a field longer than its room is cut (the page's text has it whole).
 TITLE, KEYWORDS, SUMMARY, TEXT = 0, 1 << 8, 1 << 10, 1 << 12
 CHUNK_BYTES = 16_000  # bytes of a chunk file (a pair whose postings are longer has a chunk of its own)
@@ -75,7 +74,7 @@ def normalise(text: str) -> str:
 
 
 def searchable_text(fragment: str) -> str:
-    """A page's text as the index has it: no tags, nothing hidden or marked data-pagefind-ignore."""
+    """A page's text as the index has it: no tags, nothing hidden or marked data-search-ignore."""
     from html.parser import HTMLParser
 
     class Text(HTMLParser):
@@ -90,7 +89,7 @@ def searchable_text(fragment: str) -> str:
             if tag in self.VOID:
                 return
             names = {name for name, _ in attrs}
-            if self.skipping or "hidden" in names or "data-pagefind-ignore" in names:
+            if self.skipping or "hidden" in names or "data-search-ignore" in names:
                 self.skipping += 1
 
         def handle_endtag(self, tag):
@@ -127,12 +126,14 @@ class SearchIndex:
     def add_record(self, page, url: str) -> None:
         """A record's page (kb.site.plan.Page) at `url` (from the site root)."""
         record = page.record
-        shown, facets = meta(record), filters(record)
+        unit = record.get("unit") or ""
+        facet = record.get(record.kind.facet) if record.kind.facet else ""
+        facets = {"kind": record.kind.label, "category": facet or "", "unit": unit, "year": record.year if record.date else ""}
         words = list(record.get("keywords") or []) + list(record.tags)
         self.pages.append({
             "rank": [RANK[record.kind.name], _descending(record.date), record.title],
-            "url": url, "title": record.title, "kind": shown["kind"], "unit": shown.get("unit", ""),
-            "date": shown.get("date", ""), "facets": [facets.get(key, "") for key in FACETS],
+            "url": url, "title": record.title, "kind": record.kind.short, "unit": unit,
+            "date": record.date or "", "facets": [facets[key] for key in FACETS],
             "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
             "text": searchable_text(page.search),
         })

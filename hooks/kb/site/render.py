@@ -38,7 +38,6 @@ from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Re
 from ..urls import Urls, record_uri
 from .calendar import BASES_SHOWN, clause_anchor, schedule_label
 from .markup import EditorMarkdown, excerpt, sections
-from .searchmeta import search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROOT = "\x1e"  # stands for the way back to the site root until a page is finished
@@ -124,7 +123,7 @@ class Renderer:
         env.globals.update(
             STANDARD=STANDARD, METHOD=METHOD, CASE=CASE, ISSUE=ISSUE, KINDS=KINDS, kb=kb, u=u,
             html=self._html, h1=self._title, h=self._h, page_meta=self._meta, link=link, term_link=term_link,
-            entry=self._entry, search_fields=search_fields, tag_link=lambda tag: ROOT + urls.href(u.tag_uri(tag)),
+            entry=self._entry, tag_link=lambda tag: ROOT + urls.href(u.tag_uri(tag)),
             asset=lambda path: ROOT + urls.href(path), clause_anchor=clause_anchor, schedule_label=schedule_label, BASES_SHOWN=BASES_SHOWN,
         )
         self.env = env
