@@ -6,6 +6,10 @@
 Every problem in the data is collected in one pass; `kb` is None when any was found,
 so nothing downstream ever sees invalid data.
 
+The preview reads again after every save: with a ReadCache (one per `serve` session, kept by
+kb.engine.session) a record file whose size and modification time are unchanged is not read and
+checked against its schema again. The checks across records (links) run in full every time.
+
 Drafts: a record with `draft: true`, an issue whose `publish_date` is after today, and every
 case such an issue lists are unpublished. Every file is read and checked against its schema
 either way; the published set drops the unpublished records before linking, so a published
@@ -34,13 +38,61 @@ SUFFIXES = (".yml", ".yaml")
 PARALLEL_FROM = 2000  # record files from which two processes read them
 
 
-def load(settings: Settings) -> tuple[KnowledgeBase | None, list[Problem]]:
+class ReadCache:
+    """Each record file as last read and checked against its schema, by path: reused while the file's
+    size and modification time stay the same (and the schema files do). `version(path)` changes each
+    time a file is read afresh, so that what was made from a record can tell whether it is still current."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple, tuple[Document | None, list[Problem]]]] = {}
+        self._versions: dict[Path, int] = {}
+        self._schema: tuple | None = None
+        self._counter = 0
+
+    def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+        schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
+        schema_key = tuple(zip((p.name for p in schemas), _signatures(schemas)))
+        if schema_key != self._schema:
+            self._files.clear()
+            self._schema = schema_key
+        signatures = _signatures([path for _, path in files])
+        stale = [(i, item) for i, (item, sig) in enumerate(zip(files, signatures))
+                 if sig is None or self._files.get(item[1], (None,))[0] != sig]
+        fresh = _read_all([item for _, item in stale], schema_dir)
+        for (i, (_, path)), result in zip(stale, fresh):
+            self._files[path] = (signatures[i], result)
+            self._counter += 1
+            self._versions[path] = self._counter
+        wanted = {path for _, path in files}
+        for gone in [path for path in self._files if path not in wanted]:
+            del self._files[gone]
+            del self._versions[gone]
+        return [self._files[path][1] for _, path in files]
+
+    def version(self, path: Path) -> int:
+        return self._versions[path]
+
+
+def _signatures(paths: list[Path]) -> list[tuple]:
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+            out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:  # gone, or unreadable: read again (the reader says what is wrong)
+            out.append(None)
+    return out
+
+
+def load(settings: Settings, cache: ReadCache | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """The knowledge base the settings describe: their data folder, drafts or not, as of their today."""
-    return load_knowledge_base(settings.data, settings.drafts, today=settings.today, schema_dir=settings.schema_dir)
+    return load_knowledge_base(settings.data, settings.drafts, today=settings.today, schema_dir=settings.schema_dir,
+                               cache=cache)
 
 
 def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: datetime.date | None = None,
-                        schema_dir: Path | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+                        schema_dir: Path | None = None, cache: ReadCache | None = None
+                        ) -> tuple[KnowledgeBase | None, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
     try:
@@ -60,7 +112,9 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
                 unchecked.add(path.stem)
             else:
                 files.append((kind, path))
-    for (kind, path), (doc, found) in zip(files, _read_all([(kind.name, path) for kind, path in files], schema_dir)):
+    named = [(kind.name, path) for kind, path in files]
+    read = cache.read(named, schema_dir) if cache is not None else _read_all(named, schema_dir)
+    for (kind, path), (doc, found) in zip(files, read):
         problems.extend(found)
         if not found:
             records.append(Record(kind, str(doc.value[kind.key]), path, doc))

@@ -1,0 +1,135 @@
+"""What one `serve --dirty` session keeps between its rebuilds, in one place: Preview.
+
+MkDocs loads the hook file once per `serve` process (its `hooks:` loader is cached) but reloads the
+configuration and runs every event again for each rebuild. The BuildSession holds one Preview while
+it serves with --dirty, for one set of settings (another data folder starts afresh):
+
+    reads   kb.data.load.ReadCache: a saved edit reads and checks only the files it changed
+    pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again; MkDocs, whose
+            --dirty compares a page's source time with its output's, rewrites only those (kb/engine/pages.py)
+    made    the generated files of the last build, so that the output of a deleted record (its page, a
+            listing page fewer, its images) is removed as a fresh build would not write it
+    search  the search index, rebuilt in the background from the pages' kept search text after each
+            rebuild that changed what is searched. The refresh never waits for it; the index of the
+            previous rebuild answers meanwhile. A failure is kept for the problem page of the next
+            rebuild, which it asks the server for.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+import threading
+import time
+from pathlib import Path
+
+from ..data.load import ReadCache
+from ..outputs.pagefind import SearchIndex, SearchIndexError
+from ..site.reuse import PageMemo, search_text
+
+log = logging.getLogger("mkdocs.hooks.toolbook")
+
+FEED_PAUSE = 0.005  # seconds the indexing thread pauses every FEED_BATCH pages, so that a rebuild is not slowed
+FEED_BATCH = 50
+
+
+class Preview:
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.reads = ReadCache()
+        self.pages = PageMemo()
+        self.made: dict[str, Path] = {}  # src_uri -> output file, of the last build that made the site's pages
+        self.failure: str | None = None  # the search index's failure, for the next problem page
+        self.server = None  # the preview server (on_serve), asked for a rebuild when the search index fails
+        self._job: _IndexJob | None = None
+        self._searched: object = None  # what the running or last index was made of
+
+    def remove_stale(self, made: dict[str, Path]) -> None:
+        """Remove the output of every generated file the last build made and this one did not."""
+        self.pages.sweep(set(made))
+        for uri, path in self.made.items():
+            if uri not in made:
+                path.unlink(missing_ok=True)
+                _prune(path.parent)
+        self.made = made
+
+    def index(self, records: list[tuple], documents: list[tuple[str, str, str]], site_dir: Path) -> None:
+        """Rebuild the search index in the background from (src_uri, url, record) of the record pages and the
+        hand-written pages (url, title, HTML), unless it is made of the same pages as the last one."""
+        texts = [(url, self.pages.pages[uri], record) for uri, url, record in records]
+        searched = (tuple((url, kept.search) for url, kept, _ in texts), tuple(documents))
+        if searched == self._searched:
+            return
+        self._searched = searched
+        if self._job is not None:
+            self._job.cancel()
+        self._job = _IndexJob(texts, documents, site_dir, self._failed)
+
+    def close(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def _failed(self, message: str) -> None:
+        log.error(message)
+        self.failure = message
+        self._searched = None  # the next rebuild indexes again
+        server = self.server
+        if server is not None and hasattr(server, "_rebuild_cond"):  # MkDocs' LiveReloadServer: as a watched file would
+            with server._rebuild_cond:
+                server._want_rebuild = True
+                server._rebuild_cond.notify_all()
+
+
+class _IndexJob:
+    """One search index, fed and written on a thread of its own."""
+
+    def __init__(self, texts, documents, site_dir: Path, on_failure) -> None:
+        self._texts, self._documents, self._site_dir, self._on_failure = texts, documents, site_dir, on_failure
+        self._cancelled = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="toolbook-preview-search", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def _run(self) -> None:
+        index = None
+        try:
+            index = SearchIndex()
+            for n, (url, kept, record) in enumerate(self._texts, start=1):
+                if self._cancelled.is_set():
+                    return
+                index.add_record(_Searched(search_text(kept), record), url)
+                if n % FEED_BATCH == 0:
+                    time.sleep(FEED_PAUSE)
+            for url, title, content in self._documents:
+                index.add_document(url, title, content)
+            if self._cancelled.is_set():
+                return
+            index.complete(self._site_dir)
+            index.wait()
+        except SearchIndexError as e:
+            if not self._cancelled.is_set():
+                self._on_failure(f"生成搜索索引失败：{e}")
+        finally:
+            if index is not None:
+                index.close()
+
+
+@dataclass
+class _Searched:
+    """A record's page as the search outputs read it (kb.site.plan.Page): its search text and its record."""
+
+    search: str
+    record: object
+
+
+def _prune(folder: Path) -> None:
+    """Remove `folder` and its parents while they are empty (a deleted record's page folder)."""
+    try:
+        while not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    except OSError:
+        pass
