@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -70,6 +71,7 @@ class ReadCache:
         return [self._files[path][1] for _, path in files]
 
     def version(self, path: Path) -> int:
+        """Which reading of the file at `path` its record came from: a new number each time it was read afresh."""
         return self._versions[path]
 
 
@@ -117,11 +119,11 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
     for (kind, path), (doc, found) in zip(files, read):
         problems.extend(found)
         if not found:
-            records.append(Record(kind, str(doc.value[kind.key]), path, doc))
+            records.append(Record(kind, str(doc.value[kind.key]), path, doc, cache.version(path) if cache else 0))
             continue
         unchecked.add(path.stem)  # the id a valid file here would have
         if doc is not None and isinstance(doc.value, dict):
-            partial.append(Record(kind, path.stem, path, doc))
+            partial.append(Record(kind, path.stem, path, doc, cache.version(path) if cache else 0))
     if taxonomy is None:
         return None, sorted(problems)
     kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now))
@@ -190,14 +192,17 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
         return []
     real_root = root.resolve()
     folder_escapes = not inside_data(folder, real_root)
+    with os.scandir(folder) as entries:  # which are links, from the folder listing itself: no call per file
+        links = {entry.name for entry in entries if entry.is_symlink()}
     out = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
             continue
+        link = path.name in links
         # only a link (or a linked folder) can lead outside the data directory
-        if (folder_escapes or path.is_symlink()) and not inside_data(path, real_root):
+        if (folder_escapes or link) and not inside_data(path, real_root):
             out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))
-        elif path.is_symlink() and not path.exists():
+        elif link and not path.exists():
             out.append((path, Problem(display_path(path), 1, "", "这是一个链接，但它指向的文件不存在。请删除这个链接，或把文件本身放进数据目录。")))
         else:  # a folder or a FIFO named *.yml too: the reader refuses it by its type, never silently skipped
             out.append((path, None))

@@ -121,7 +121,7 @@ class BuildSession:
             memo = None
             if preview is not None:
                 memo = preview.pages
-                memo.start(self.kb, lambda record: preview.reads.version(record.path), self.settings)
+                memo.start(self.kb, self.settings)
             assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify, memo=memo)
         except PluginError:
             raise

@@ -2,7 +2,7 @@
 
 A page is its template, its address and the values handed to the template (kb/site/plan.py, `_page`).
 Its key is those values with every record in them replaced by the record's id, the version of its
-file (kb.data.load.ReadCache: it changes whenever the file is read afresh) and its draft status, so
+file (Record.version, from kb.data.load.ReadCache: it changes whenever the file is read afresh) and its draft status, so
 the key changes exactly when anything the template can read changes: a record's own fields, the
 titles and dates of the records it lists, its backlinks, its place in an issue, a listing's page
 count. The templates read nothing else of the knowledge base (the draft labels come with each
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Callable
 
 from ..data.model import Kind, KnowledgeBase, Link, Record
 
@@ -41,16 +40,15 @@ class PageMemo:
     def __init__(self) -> None:
         self.pages: dict[str, Kept] = {}
         self._site_key: object = None
-        self._kb: KnowledgeBase | None = None
-        self._version: Callable[[Record], int] | None = None
+        self._records: dict[int, tuple] = {}  # id() of each record of this build -> its part of a key
 
-    def start(self, kb: KnowledgeBase, version: Callable[[Record], int], site_key: object) -> None:
-        """A new build of `kb`; `version(record)` names the version of a record's file."""
+    def start(self, kb: KnowledgeBase, site_key: object) -> None:
+        """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
         site_key = (site_key, _value(kb.taxonomy, None))
         if site_key != self._site_key:
             self.pages.clear()
             self._site_key = site_key
-        self._kb, self._version = kb, version
+        self._records = {id(r): ("record", r.id, r.version, kb.drafts.get(r.id)) for r in kb.records.values()}
 
     def key(self, template: str, uri: str, context: dict) -> int:
         return hash((template, uri, _value(context, self._record_key)))
@@ -78,7 +76,7 @@ class PageMemo:
         return gone
 
     def _record_key(self, record: Record) -> tuple:
-        return ("record", record.id, self._version(record), self._kb.drafts.get(record.id))
+        return self._records[id(record)]
 
 
 def search_text(kept: Kept) -> str:
