@@ -17,7 +17,7 @@ from helpers import ROOT
 
 from kb.data.load import load_knowledge_base
 from kb.dev.synth import synthesize
-from kb.engine import preview as preview_module
+from kb.engine import session as session_module
 from kb.engine.session import BuildSession, find_session
 
 SERVE_URL = "http://127.0.0.1:8000/"
@@ -158,14 +158,14 @@ class FailingIndex:
         pass
 
     def wait(self):
-        raise preview_module.SearchIndexError("磁盘已满")
+        raise session_module.SearchIndexError("磁盘已满")
 
     def close(self):
         pass
 
 
 def test_a_failed_search_index_shows_on_the_problem_page_and_the_next_save_brings_the_site_back(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(preview_module, "SearchIndex", FailingIndex)
+    monkeypatch.setattr(session_module, "SearchIndex", FailingIndex)
     loop = ServeLoop(tmp_path / "served")
     try:
         loop.rebuild()

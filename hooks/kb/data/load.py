@@ -192,13 +192,13 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
         return []
     real_root = root.resolve()
     folder_escapes = not inside_data(folder, real_root)
-    with os.scandir(folder) as entries:  # which are links, from the folder listing itself: no call per file
-        links = {entry.name for entry in entries if entry.is_symlink()}
+    with os.scandir(folder) as listing:  # which are links, from the folder listing itself: no call per file
+        entries = sorted(listing, key=lambda entry: os.path.normcase(entry.name))  # as paths sort, on Windows too
     out = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
+    for entry in entries:
+        if entry.name.startswith((".", "~")) or not entry.name.endswith(SUFFIXES):
             continue
-        link = path.name in links
+        path, link = folder / entry.name, entry.is_symlink()
         # only a link (or a linked folder) can lead outside the data directory
         if (folder_escapes or link) and not inside_data(path, real_root):
             out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))

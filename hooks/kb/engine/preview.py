@@ -7,16 +7,22 @@ it serves with --dirty, for one set of settings (another data folder starts afre
     reads   kb.data.load.ReadCache: a saved edit reads and checks only the files it changed
     pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again; MkDocs, whose
             --dirty compares a page's source time with its output's, rewrites only those (kb/engine/pages.py)
-    made    the generated files of the last build, so that the output of a deleted record (its page, a
-            listing page fewer, its images) is removed as a fresh build would not write it
+    made    the generated files of the last build (MkDocs' File, with its Page): a page not rendered again
+            keeps both, and the output of a deleted record (its page, a listing page fewer, its images) is
+            removed, as a fresh build would not write it
     search  the search index, rebuilt in the background from the pages' kept search text after each
             rebuild that changed what is searched. The refresh never waits for it; the index of the
             previous rebuild answers meanwhile. A failure is kept for the problem page of the next
             rebuild, which it asks the server for.
+
+What the session keeps lives through many rebuilds: it stays frozen for the garbage collector (gc.freeze),
+which would otherwise scan it all in every full collection of every rebuild (about 1 s each at 10,000
+records). What a rebuild left behind is collected once, shortly after the page has refreshed.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 import threading
@@ -24,31 +30,34 @@ import time
 from pathlib import Path
 
 from ..data.load import ReadCache
-from ..outputs.pagefind import SearchIndex, SearchIndexError
 from ..site.reuse import PageMemo, search_text
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
 
 FEED_PAUSE = 0.005  # seconds the indexing thread pauses every FEED_BATCH pages, so that a rebuild is not slowed
 FEED_BATCH = 50
+COLLECT_AFTER = 1.0  # seconds after a rebuild: the browser has fetched the refreshed page by then
 
 
 class Preview:
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, search_index, search_error) -> None:
+        """`search_index()` makes the session's search output, which raises `search_error` when it fails."""
         self.settings = settings
+        self._search = (search_index, search_error)
         self.reads = ReadCache()
         self.pages = PageMemo()
-        self.made: dict[str, Path] = {}  # src_uri -> output file, of the last build that made the site's pages
+        self.made: dict = {}  # src_uri -> MkDocs File, of the last build that made the site's pages
         self.failure: str | None = None  # the search index's failure, for the next problem page
         self.server = None  # the preview server (on_serve), asked for a rebuild when the search index fails
         self._job: _IndexJob | None = None
         self._searched: object = None  # what the running or last index was made of
 
-    def remove_stale(self, made: dict[str, Path]) -> None:
-        """Remove the output of every generated file the last build made and this one did not."""
+    def remove_stale(self, made: dict) -> None:
+        """Remove the output of every generated file (src_uri -> File) the last build made and this one did not."""
         self.pages.sweep(set(made))
-        for uri, path in self.made.items():
+        for uri, file in self.made.items():
             if uri not in made:
+                path = Path(file.abs_dest_path)
                 path.unlink(missing_ok=True)
                 _prune(path.parent)
         self.made = made
@@ -63,7 +72,11 @@ class Preview:
         self._searched = searched
         if self._job is not None:
             self._job.cancel()
-        self._job = _IndexJob(texts, documents, site_dir, self._failed)
+        self._job = _IndexJob(self._search, texts, documents, site_dir, self._failed)
+
+    def after_build(self) -> None:
+        """The rebuild is done: collect what it left behind, once the refreshed page is served."""
+        threading.Timer(COLLECT_AFTER, _collect).start()
 
     def close(self) -> None:
         if self._job is not None:
@@ -84,7 +97,8 @@ class Preview:
 class _IndexJob:
     """One search index, fed and written on a thread of its own."""
 
-    def __init__(self, texts, documents, site_dir: Path, on_failure) -> None:
+    def __init__(self, search, texts, documents, site_dir: Path, on_failure) -> None:
+        self._search = search
         self._texts, self._documents, self._site_dir, self._on_failure = texts, documents, site_dir, on_failure
         self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, name="toolbook-preview-search", daemon=True)
@@ -94,9 +108,10 @@ class _IndexJob:
         self._cancelled.set()
 
     def _run(self) -> None:
+        make, error = self._search
         index = None
         try:
-            index = SearchIndex()
+            index = make()
             for n, (url, kept, record) in enumerate(self._texts, start=1):
                 if self._cancelled.is_set():
                     return
@@ -109,7 +124,7 @@ class _IndexJob:
                 return
             index.complete(self._site_dir)
             index.wait()
-        except SearchIndexError as e:
+        except error as e:
             if not self._cancelled.is_set():
                 self._on_failure(f"生成搜索索引失败：{e}")
         finally:
@@ -123,6 +138,12 @@ class _Searched:
 
     search: str
     record: object
+
+
+def _collect() -> None:
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _prune(folder: Path) -> None:

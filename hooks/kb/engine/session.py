@@ -69,7 +69,7 @@ class BuildSession:
             raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
-            self.preview = Preview(settings)
+            self.preview = Preview(settings, SearchIndex, SearchIndexError)
         try:
             # the preview shows drafts (with a banner); a build publishes only what is published
             self.kb, self.problems = load(settings, self.preview.reads if self.preview else None)
@@ -95,7 +95,8 @@ class BuildSession:
             self._close_outputs()
         urls = Urls(config.use_directory_urls)
         cache = self._page_cache(config) if self.dirty else None
-        made: dict[str, Path] = {}  # the preview: src_uri -> output file of each generated file
+        made: dict[str, File] = {}  # the preview: each generated file, by src_uri
+        last = preview.made if preview is not None else {}
         searched: list[tuple] = []  # the preview: (src_uri, url, record) of each record's page
 
         def add(page) -> None:
@@ -107,12 +108,16 @@ class BuildSession:
                     output.add_record(page, urls.url(page.src_uri))
                 if preview is not None:
                     searched.append((page.src_uri, urls.url(page.src_uri), page.record))
+            if not page.changed and page.src_uri in last:  # the preview: its file and MkDocs page as they were
+                file = made[page.src_uri] = last[page.src_uri]
+                files.append(file)
+                return
             file = generated_file(page, config, cache)
             if page.record is not None:
                 # relative to the docs folder in the repository, for an "edit" button when repo_url is set
                 file.edit_uri = "../data/" + page.record.path.relative_to(self.kb.root).as_posix()
             files.append(file)
-            made[file.src_uri] = Path(file.abs_dest_path)
+            made[file.src_uri] = file
             GeneratedPage(page, file, config)
 
         try:
@@ -130,7 +135,7 @@ class BuildSession:
         for asset in assets:
             file = File.generated(config, asset.src_uri, abs_src_path=str(asset.path))
             files.append(file)
-            made[file.src_uri] = Path(file.abs_dest_path)
+            made[file.src_uri] = file
         documents = list(_documents(files))
         for output in self.outputs:
             for document in documents:
@@ -151,10 +156,13 @@ class BuildSession:
         return page.finish(output) if isinstance(page, GeneratedPage) else output
 
     def on_post_build(self, config) -> None:
-        gc.unfreeze()
-        if self.preview is not None and self._preview_search is not None:  # the page refreshes meanwhile
-            self.preview.index(*self._preview_search, Path(config.site_dir))
-            self._preview_search = None
+        if self.preview is None:
+            gc.unfreeze()
+        else:  # the page refreshes meanwhile
+            self.preview.after_build()
+            if self._preview_search is not None:
+                self.preview.index(*self._preview_search, Path(config.site_dir))
+                self._preview_search = None
         try:
             for output in self.outputs:
                 if not (self.serving and isinstance(output, SearchIndex)):  # the preview does not wait for search

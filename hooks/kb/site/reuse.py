@@ -40,18 +40,23 @@ class PageMemo:
     def __init__(self) -> None:
         self.pages: dict[str, Kept] = {}
         self._site_key: object = None
-        self._records: dict[int, tuple] = {}  # id() of each record of this build -> its part of a key
+        self._keys: dict[int, tuple] = {}  # id() of each record and link of this build -> its part of a key
 
     def start(self, kb: KnowledgeBase, site_key: object) -> None:
         """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
-        site_key = (site_key, _value(kb.taxonomy, None))
+        site_key = (site_key, _value(kb.taxonomy, {}))
         if site_key != self._site_key:
             self.pages.clear()
             self._site_key = site_key
-        self._records = {id(r): ("record", r.id, r.version, kb.drafts.get(r.id)) for r in kb.records.values()}
+        # the part of a key of each record and link of this build, by id(): alive as long as the build, so unique
+        keys = {id(r): ("record", r.id, r.version, kb.drafts.get(r.id)) for r in kb.records.values()}
+        for links in kb.outgoing.values():
+            for link in links:
+                keys[id(link)] = ("link", keys[id(link.source)], link.field, keys[id(link.target)])
+        self._keys = keys
 
     def key(self, template: str, uri: str, context: dict) -> int:
-        return hash((template, uri, _value(context, self._record_key)))
+        return hash((template, uri, _value(context, self._keys)))
 
     def kept(self, uri: str, key: int) -> Kept | None:
         """The page as last rendered, if it was rendered from this key."""
@@ -75,28 +80,26 @@ class PageMemo:
             del self.pages[uri]
         return gone
 
-    def _record_key(self, record: Record) -> tuple:
-        return self._records[id(record)]
-
 
 def search_text(kept: Kept) -> str:
     return zlib.decompress(kept.search).decode("utf-8")
 
 
-def _value(value, record_key) -> object:
-    """`value` as a hashable key, records replaced by `record_key(record)`."""
+def _value(value, keys: dict[int, tuple]) -> object:
+    """`value` as a hashable key, records and links replaced by their keys (`keys`, by id())."""
     if isinstance(value, (str, int, float, bool, type(None))):
         return value
-    if isinstance(value, Record):
-        return record_key(value)
+    if isinstance(value, (Record, Link)):
+        return keys[id(value)]
     if isinstance(value, (list, tuple)):
-        return tuple(_value(v, record_key) for v in value)
+        try:  # most often records or links only, looked up at C speed
+            return tuple(map(keys.__getitem__, map(id, value)))
+        except KeyError:
+            return tuple(_value(v, keys) for v in value)
     if isinstance(value, dict):
-        return tuple((_value(k, record_key), _value(v, record_key)) for k, v in value.items())
+        return tuple((_value(k, keys), _value(v, keys)) for k, v in value.items())
     if isinstance(value, Kind):
         return ("kind", value.name)
-    if isinstance(value, Link):
-        return ("link", _value(value.source, record_key), value.field, _value(value.target, record_key))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
-        return (type(value).__name__, *(_value(getattr(value, f.name), record_key) for f in dataclasses.fields(value)))
+        return (type(value).__name__, *(_value(getattr(value, f.name), keys) for f in dataclasses.fields(value)))
     raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
