@@ -11,9 +11,10 @@ it serves with --dirty, for one set of settings (another data folder starts afre
             keeps both, and the output of a deleted record (its page, a listing page fewer, its images) is
             removed, as a fresh build would not write it
     search  the search index, rebuilt in the background from the pages' kept search text after each
-            rebuild that changed what is searched. The refresh never waits for it; the index of the
-            previous rebuild answers meanwhile. A failure is kept for the problem page of the next
-            rebuild, which it asks the server for.
+            rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
+            page loads first) and given up when the next rebuild starts (which starts it again): the
+            refresh never waits for it, and the index of the last finished one answers meanwhile. A
+            failure is kept for the problem page of the next rebuild, which it asks the server for.
 
 What the session keeps lives through many rebuilds: it stays frozen for the garbage collector (gc.freeze),
 which would otherwise scan it all in every full collection of every rebuild (about 1 s each at 10,000
@@ -37,6 +38,7 @@ log = logging.getLogger("mkdocs.hooks.toolbook")
 FEED_PAUSE = 0.005  # seconds the indexing thread pauses every FEED_BATCH pages, so that a rebuild is not slowed
 FEED_BATCH = 50
 COLLECT_AFTER = 1.0  # seconds after a rebuild: the browser has fetched the refreshed page by then
+INDEX_AFTER = 2.0  # seconds after a rebuild before its search index is made
 
 
 class Preview:
@@ -70,9 +72,13 @@ class Preview:
         if searched == self._searched:
             return
         self._searched = searched
-        if self._job is not None:
-            self._job.cancel()
         self._job = _IndexJob(self._search, texts, documents, site_dir, self._failed)
+
+    def rebuilding(self) -> None:
+        """A rebuild starts: an index still being made is given up, and made again after the rebuild."""
+        if self._job is not None and not self._job.finished.is_set():
+            self._job.cancel()
+            self._searched = None
 
     def after_build(self) -> None:
         """The rebuild is done: collect what it left behind, once the refreshed page is served."""
@@ -101,6 +107,7 @@ class _IndexJob:
         self._search = search
         self._texts, self._documents, self._site_dir, self._on_failure = texts, documents, site_dir, on_failure
         self._cancelled = threading.Event()
+        self.finished = threading.Event()  # written, or failed
         self._thread = threading.Thread(target=self._run, name="toolbook-preview-search", daemon=True)
         self._thread.start()
 
@@ -110,6 +117,8 @@ class _IndexJob:
     def _run(self) -> None:
         make, error = self._search
         index = None
+        if self._cancelled.wait(INDEX_AFTER):
+            return
         try:
             index = make()
             for n, (url, kept, record) in enumerate(self._texts, start=1):
@@ -124,7 +133,9 @@ class _IndexJob:
                 return
             index.complete(self._site_dir)
             index.wait()
+            self.finished.set()
         except error as e:
+            self.finished.set()
             if not self._cancelled.is_set():
                 self._on_failure(f"生成搜索索引失败：{e}")
         finally:

@@ -70,6 +70,8 @@ class BuildSession:
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
             self.preview = Preview(settings, SearchIndex, SearchIndexError)
+        if self.preview is not None:
+            self.preview.rebuilding()
         try:
             # the preview shows drafts (with a banner); a build publishes only what is published
             self.kb, self.problems = load(settings, self.preview.reads if self.preview else None)
@@ -177,6 +179,8 @@ class BuildSession:
     def on_build_error(self, error) -> None:
         gc.unfreeze()
         self._close_outputs()
+        if self.preview is not None:  # pages may have been planned and not written: the next rebuild renders all
+            self.preview.pages.clear()
 
     def on_shutdown(self) -> None:
         self._close_outputs()

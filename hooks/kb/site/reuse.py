@@ -69,6 +69,10 @@ class PageMemo:
         self.pages[uri] = Kept(key, page.title, page.title_html, page.toc, page.meta, search,
                                page.record.id if page.record is not None else None)
 
+    def clear(self) -> None:
+        """Render every page again next time."""
+        self.pages.clear()
+
     def forget(self, uri: str) -> None:
         """The page's output was overwritten (by the problem page): render it again next time."""
         self.pages.pop(uri, None)
