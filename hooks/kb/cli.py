@@ -233,8 +233,8 @@ def _bench_preview(args) -> int:
     from kb.dev.bench import PREVIEW_SCENARIOS, machine, measure_preview
     from kb.dev.synth import synthesize
 
-    if args.records < 0:
-        print(f"用法错误：--records 应为 0（示例数据）或正整数；收到 {args.records}", file=sys.stderr)
+    if args.records < 0 or 0 < args.records < 10:
+        print(f"用法错误：--records 应为 0（示例数据）或不少于 10 的记录数；收到 {args.records}", file=sys.stderr)
         return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="toolbook-bench-") as work:
         data = ROOT / "data"

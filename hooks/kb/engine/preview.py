@@ -82,7 +82,9 @@ class Preview:
 
     def after_build(self) -> None:
         """The rebuild is done: collect what it left behind, once the refreshed page is served."""
-        threading.Timer(COLLECT_AFTER, _collect).start()
+        timer = threading.Timer(COLLECT_AFTER, _collect)
+        timer.daemon = True  # never holds up the end of `serve`
+        timer.start()
 
     def close(self) -> None:
         if self._job is not None:
