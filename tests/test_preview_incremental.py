@@ -114,6 +114,14 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
         loop.rebuild()
         assert "草稿" in loop.page(f"cases/{cases[1]}")
 
+        # a unit's address in the taxonomy: every page again, the unit's old pages gone
+        taxonomy = data / "taxonomy.yml"
+        slug = re.search(r"slug: (\S+)", taxonomy.read_text(encoding="utf-8"))[1]
+        edit(taxonomy, f"slug: {slug}\n", f"slug: {slug}-renamed\n")
+        loop.rebuild()
+        assert (loop.site / "units" / f"{slug}-renamed" / "index.html").is_file()
+        assert not (loop.site / "units" / slug).exists()
+
         # invalid, then fixed
         broken = data / f"cases/{cases[2]}.yml"
         good = broken.read_text(encoding="utf-8")

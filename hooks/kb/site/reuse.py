@@ -8,7 +8,7 @@ titles and dates of the records it lists, its backlinks, its place in an issue, 
 count. The templates read nothing else of the knowledge base (the draft labels come with each
 record's key), and a value of a type the key does not know stops the build (a bug of ours) rather
 than let a page go stale. What the whole site depends on (the taxonomy, the URL style) is the memo's
-own key: when it changes, every page is rendered again.
+own key (with the templates' files): when it changes, every page is rendered again.
 
 The memo keeps, per page, what an engine needs to list a page it does not render again (title,
 headings, page settings) and, for a record's page, its search text, compressed (the preview's
@@ -21,6 +21,7 @@ import dataclasses
 import zlib
 
 from ..data.model import Kind, KnowledgeBase, Link, Record
+from .render import TEMPLATES
 
 
 @dataclasses.dataclass
@@ -44,7 +45,7 @@ class PageMemo:
 
     def start(self, kb: KnowledgeBase, site_key: object) -> None:
         """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
-        site_key = (site_key, _value(kb.taxonomy, {}))
+        site_key = (site_key, _value(kb.taxonomy, {}), _templates())
         if site_key != self._site_key:
             self.pages.clear()
             self._site_key = site_key
@@ -83,6 +84,11 @@ class PageMemo:
         for uri in gone:
             del self.pages[uri]
         return gone
+
+
+def _templates() -> tuple:
+    """The page templates as they are on disk: an edited template renders every page again."""
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(TEMPLATES.glob("*.html")))
 
 
 def search_text(kept: Kept) -> str:
