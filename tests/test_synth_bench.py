@@ -75,6 +75,14 @@ def test_bench_reports_every_figure(tmp_path):
     assert rows[1]["time_ratio_to_first"] > 0 and rows[1]["size_ratio_to_first"] == 2
 
 
+def test_bench_preview_refuses_a_data_set_too_small_to_measure():
+    result = subprocess.run([*TOOLBOOK, "bench", "--preview", "--records", "5"],
+                            capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == 2
+    assert "用法错误：--records 应为 0（示例数据）或不少于 10 的记录数；收到 5" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_large_data_set_read_by_two_processes_loads_as_by_one(tmp_path, monkeypatch):
     """From kb.data.load.PARALLEL_FROM files on, a second process reads half of them (where it can fork): the
     records and the problems, each naming its file and line, are the same as when one process reads all."""

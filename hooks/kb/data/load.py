@@ -6,6 +6,10 @@
 Every problem in the data is collected in one pass; `kb` is None when any was found,
 so nothing downstream ever sees invalid data.
 
+The preview reads again after every save: with a ReadCache (one per `serve` session, kept by
+kb.engine.session) a record file whose size and modification time are unchanged is not read and
+checked against its schema again. The checks across records (links) run in full every time.
+
 Drafts: a record with `draft: true`, an issue whose `publish_date` is after today, and every
 case such an issue lists are unpublished. Every file is read and checked against its schema
 either way; the published set drops the unpublished records before linking, so a published
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,13 +39,62 @@ SUFFIXES = (".yml", ".yaml")
 PARALLEL_FROM = 2000  # record files from which two processes read them
 
 
-def load(settings: Settings) -> tuple[KnowledgeBase | None, list[Problem]]:
+class ReadCache:
+    """Each record file as last read and checked against its schema, by path: reused while the file's
+    size and modification time stay the same (and the schema files do). `version(path)` changes each
+    time a file is read afresh, so that what was made from a record can tell whether it is still current."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple, tuple[Document | None, list[Problem]]]] = {}
+        self._versions: dict[Path, int] = {}
+        self._schema: tuple | None = None
+        self._counter = 0
+
+    def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+        schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
+        schema_key = tuple(zip((p.name for p in schemas), _signatures(schemas)))
+        if schema_key != self._schema:
+            self._files.clear()
+            self._schema = schema_key
+        signatures = _signatures([path for _, path in files])
+        stale = [(i, item) for i, (item, sig) in enumerate(zip(files, signatures))
+                 if sig is None or self._files.get(item[1], (None,))[0] != sig]
+        fresh = _read_all([item for _, item in stale], schema_dir)
+        for (i, (_, path)), result in zip(stale, fresh):
+            self._files[path] = (signatures[i], result)
+            self._counter += 1
+            self._versions[path] = self._counter
+        wanted = {path for _, path in files}
+        for gone in [path for path in self._files if path not in wanted]:
+            del self._files[gone]
+            del self._versions[gone]
+        return [self._files[path][1] for _, path in files]
+
+    def version(self, path: Path) -> int:
+        """Which reading of the file at `path` its record came from: a new number each time it was read afresh."""
+        return self._versions[path]
+
+
+def _signatures(paths: list[Path]) -> list[tuple]:
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+            out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:  # gone, or unreadable: read again (the reader says what is wrong)
+            out.append(None)
+    return out
+
+
+def load(settings: Settings, cache: ReadCache | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
     """The knowledge base the settings describe: their data folder, drafts or not, as of their today."""
-    return load_knowledge_base(settings.data, settings.drafts, today=settings.today, schema_dir=settings.schema_dir)
+    return load_knowledge_base(settings.data, settings.drafts, today=settings.today, schema_dir=settings.schema_dir,
+                               cache=cache)
 
 
 def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: datetime.date | None = None,
-                        schema_dir: Path | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
+                        schema_dir: Path | None = None, cache: ReadCache | None = None
+                        ) -> tuple[KnowledgeBase | None, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
     try:
@@ -60,14 +114,16 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
                 unchecked.add(path.stem)
             else:
                 files.append((kind, path))
-    for (kind, path), (doc, found) in zip(files, _read_all([(kind.name, path) for kind, path in files], schema_dir)):
+    named = [(kind.name, path) for kind, path in files]
+    read = cache.read(named, schema_dir) if cache is not None else _read_all(named, schema_dir)
+    for (kind, path), (doc, found) in zip(files, read):
         problems.extend(found)
         if not found:
-            records.append(Record(kind, str(doc.value[kind.key]), path, doc))
+            records.append(Record(kind, str(doc.value[kind.key]), path, doc, cache.version(path) if cache else 0))
             continue
         unchecked.add(path.stem)  # the id a valid file here would have
         if doc is not None and isinstance(doc.value, dict):
-            partial.append(Record(kind, path.stem, path, doc))
+            partial.append(Record(kind, path.stem, path, doc, cache.version(path) if cache else 0))
     if taxonomy is None:
         return None, sorted(problems)
     kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now),
@@ -137,14 +193,17 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
         return []
     real_root = root.resolve()
     folder_escapes = not inside_data(folder, real_root)
+    with os.scandir(folder) as listing:  # which are links, from the folder listing itself: no call per file
+        entries = sorted(listing, key=lambda entry: os.path.normcase(entry.name))  # as paths sort, on Windows too
     out = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith((".", "~")) or path.suffix not in SUFFIXES:
+    for entry in entries:
+        if entry.name.startswith((".", "~")) or not entry.name.endswith(SUFFIXES):
             continue
+        path, link = folder / entry.name, entry.is_symlink()
         # only a link (or a linked folder) can lead outside the data directory
-        if (folder_escapes or path.is_symlink()) and not inside_data(path, real_root):
+        if (folder_escapes or link) and not inside_data(path, real_root):
             out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))
-        elif path.is_symlink() and not path.exists():
+        elif link and not path.exists():
             out.append((path, Problem(display_path(path), 1, "", "这是一个链接，但它指向的文件不存在。请删除这个链接，或把文件本身放进数据目录。")))
         else:  # a folder or a FIFO named *.yml too: the reader refuses it by its type, never silently skipped
             out.append((path, None))

@@ -71,6 +71,7 @@ class Record:
     id: str
     path: Path
     doc: Document
+    version: int = 0  # which reading of its file (the preview's kb.data.load.ReadCache; 0 when read without one)
 
     @property
     def data(self) -> dict:

@@ -179,54 +179,136 @@ def machine() -> dict:
     return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
 
 
-def measure_preview(data: Path, record: str = "standards/sanhui-yike", rounds: int = 3) -> dict:
-    """Seconds from saving an edit to a record until the open page shows it, under the engine's preview server (`toolbook.py serve`)
-    (what `toolbook.py serve` runs)."""
+PREVIEW_SCENARIOS = (
+    ("case_body", "修改一篇案例的正文"),
+    ("standard_title", "修改一项标准的标题"),
+    ("add", "新增一条记录"),
+    ("delete", "删除一条记录"),
+    ("invalid", "改出数据错误，显示问题页"),
+    ("fixed", "改正错误，页面恢复"),
+)
+
+
+def measure_preview(data: Path, rounds: int = 3) -> dict:
+    """Seconds from saving a change until the preview shows it, under `toolbook.py serve`'s preview server,
+    for each kind of change (PREVIEW_SCENARIOS), `rounds` times each; and seconds from starting the server
+    until its first page answers. A change is seen in an open browser (Chromium) where the page it changes
+    is open, except a new or deleted record's page, which is asked for until it is there (or gone)."""
     import shutil
-    import socket
+    import urllib.error
+    import urllib.request
 
     why = browser.available()
     if why:
-        return {"preview_seconds": None, "preview_note": why}
+        return {"preview_note": why}
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
     copy = work / "data"
     shutil.copytree(data, copy)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    case = sorted((copy / "cases").glob("*.yml"))[0]
+    standard = sorted((copy / "standards").glob("*.yml"))[0]
+    case_text, standard_text = case.read_text(encoding="utf-8"), standard.read_text(encoding="utf-8")
     env = child_env(TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", ENGINE, *serve_args(f"127.0.0.1:{port}")],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    source = copy / f"{record}.yml"
-    times = []
+
+    def status(url: str) -> int | None:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as reply:
+                return reply.status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except OSError:
+            return None
+
+    def until(condition, what: str, timeout: float = 300) -> float:
+        """Seconds since `start` until `condition()` holds."""
+        deadline = time.perf_counter() + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"预览在 {timeout:.0f} 秒内没有{what}")
+            if server.poll() is not None:
+                raise RuntimeError("预览服务器意外退出")
+            time.sleep(0.05)
+        return time.perf_counter() - start
+
+    times: dict[str, list[float]] = {name: [] for name, _ in PREVIEW_SCENARIOS}
     try:
+        first = until(lambda: status(base) == 200, "回应第一个页面")
         with sync_playwright() as p:
             chromium = browser.launch(p)
             page = chromium.new_page()
-            deadline = time.time() + 60
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/{record}/")
-                    break
-                except Exception:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.5)
-            text = source.read_text(encoding="utf-8")
-            title = next(line for line in text.splitlines() if line.startswith("title:"))
-            for i in range(rounds):
-                page.wait_for_timeout(1500)  # let the previous reload settle
-                marker = f"（第{i + 1}次修改）"
-                source.write_text(text.replace(title, title + marker, 1), encoding="utf-8")
+
+            def settle(url: str) -> None:
+                """Open `url` (unless it is open) and let the previous reload settle: the next save is timed there."""
+                page.wait_for_timeout(1500)
+                for attempt in range(5):  # a reload of the page open before may interrupt the navigation
+                    try:
+                        if page.url != url:
+                            page.goto(url)
+                        break
+                    except PlaywrightError:
+                        page.wait_for_timeout(1000)
+                page.wait_for_timeout(500)
+
+            def seen(script: str, marker: str, timeout: float = 300) -> float:
+                page.wait_for_function(script, arg=marker, timeout=timeout * 1000)
+                return time.perf_counter() - start
+
+            in_text = "m => document.body && document.body.textContent.includes(m)"
+            not_in_text = "m => document.body && !document.body.textContent.includes(m)"
+            case_url = f"{base}cases/{case.stem}/"
+            standard_url = f"{base}standards/{standard.stem}/"
+            title = next(line for line in standard_text.splitlines() if line.startswith("title:"))
+            theme = next(line for line in case_text.splitlines() if line.startswith("theme:"))
+            for i in range(1, rounds + 1):
+                marker = f"预览测量第{i}次修改"
+                settle(case_url)
                 start = time.perf_counter()
-                page.wait_for_function("m => document.querySelector('h1') && document.querySelector('h1').textContent.includes(m)",
-                                       arg=marker, timeout=30000)
-                times.append(time.perf_counter() - start)
+                case.write_text(case_text.replace("body: |\n", f"body: |\n  {marker}。\n\n", 1), encoding="utf-8")
+                times["case_body"].append(seen(in_text, marker))
+
+                settle(standard_url)
+                start = time.perf_counter()
+                standard.write_text(standard_text.replace(title, title + marker, 1), encoding="utf-8")
+                times["standard_title"].append(seen("m => document.querySelector('h1') && "
+                                                    "document.querySelector('h1').textContent.includes(m)", marker))
+
+                added = case.with_name(f"{case.stem}-bench-{i}.yml")
+                start = time.perf_counter()
+                added.write_text(case_text.replace(f"id: {case.stem}", f"id: {added.stem}", 1), encoding="utf-8")
+                times["add"].append(until(lambda: status(f"{base}cases/{added.stem}/") == 200, "显示新增的记录"))
+                page.wait_for_timeout(1500)
+                start = time.perf_counter()
+                added.unlink()
+                times["delete"].append(until(lambda: status(f"{base}cases/{added.stem}/") == 404, "去掉删除的记录"))
+
+                settle(base)
+                start = time.perf_counter()
+                case.write_text(case_text.replace(theme, "theme: 预览测量用的错误主题", 1), encoding="utf-8")
+                times["invalid"].append(seen(in_text, "数据有问题"))
+                page.wait_for_timeout(1500)
+                start = time.perf_counter()
+                case.write_text(case_text, encoding="utf-8")
+                times["fixed"].append(seen(not_in_text, "数据有问题"))
             chromium.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-    return {"preview_seconds": max(times), "preview_rounds": times}
+    records = sum(1 for kind in ("standards", "methods", "cases", "issues") for _ in (data / kind).glob("*.yml"))
+    return {"records": records, "first_page_seconds": first, "rounds": times,
+            "worst": {name: max(values) for name, values in times.items()}}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

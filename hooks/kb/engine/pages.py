@@ -28,15 +28,18 @@ class GeneratedPage(Page):
         super().__init__(None, file, config)  # becomes file.page, which MkDocs then uses
         self._head: tuple | None = (page.title, page.title_html, page.toc, page.meta)
         self._body = zlib.compress(page.body.encode("utf-8"), 1) if page.body else None  # ≈ 1/5 of the memory
+        # titled from the start: under --dirty MkDocs reads and renders only changed pages, and the
+        # navigation of those shows the titles of the others
+        self.read_source(config)
+        if page.title and "title" not in self.meta:
+            self.title = page.title
 
     def read_source(self, config) -> None:
         self.markdown, self.meta = "", dict(self._head[3])
 
     def render(self, config, files) -> None:
-        title, title_html, toc, _ = self._head
+        _, title_html, toc, _ = self._head
         self._head = None
-        if title and "title" not in self.meta:
-            self.title = title
         self.content = title_html + "\n" + PLACEHOLDER if self._body else title_html
         self.toc = get_toc(toc)
         self.present_anchor_ids = set(_anchor_ids(toc))  # for MkDocs' check of links to #anchors
@@ -52,11 +55,14 @@ class GeneratedPage(Page):
 def generated_file(page: SitePage, config, cache: Path | None) -> File:
     """The MkDocs file behind a generated page. With `cache` (`serve --dirty`), a file there whose modification
     time changes only with the page's content: `--dirty` rebuilds a page only when its source is newer than
-    its output, so an edit to one record rebuilds the few pages that show it, not the whole site."""
+    its output, so an edit to one record rebuilds the few pages that show it, not the whole site. A page
+    the preview did not render again (`changed` False) keeps its file as it is."""
     inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
     if cache is None:
         return File.generated(config, page.src_uri, content="", inclusion=inclusion)
     path = cached_source(cache, page.src_uri)
+    if not page.changed:  # kept from the preview's last build: its source and output are as they were
+        return File.generated(config, page.src_uri, abs_src_path=str(path), inclusion=inclusion)
     digest = hashlib.sha1("\x00".join((page.title_html, page.body, repr(page.toc), repr(page.meta))).encode("utf-8"))
     text = digest.hexdigest() + "\n"
     if not path.is_file() or path.read_text(encoding="utf-8") != text:

@@ -2,8 +2,10 @@
 
 The hook file (hooks/mkdocs_hooks.py) makes one BuildSession when MkDocs loads it and hands every
 event to it. The session reads the settings and the data once (on_config), streams the pages of
-kb.site to MkDocs and to every output at once (on_files: the search index), fills each page's HTML in as it is written (on_post_page) and
-waits for the outputs (on_post_build).
+kb.site to MkDocs and to every output at once (on_files: the search index), fills each page's HTML
+in as it is written (on_post_page) and waits for the outputs (on_post_build). Under `serve --dirty`
+a Preview (preview.py) keeps the records, the pages and the search index between rebuilds, so that
+a save costs what it changes.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..site.render import SLUGIFY
 from ..urls import Urls
 from . import shell
 from .pages import GeneratedPage, cached_source, generated_file
+from .preview import Preview
 
 log = logging.getLogger("mkdocs.hooks.toolbook")
 
@@ -42,6 +45,8 @@ class BuildSession:
         self.problems: list[Problem] = []
         self.outputs: list = []
         self.last_outputs: list = []  # what the last build fed, finished (kb.engine.build reports on them)
+        self.preview: Preview | None = None  # `serve --dirty`: what rebuilds keep (preview.py)
+        self._preview_search: tuple | None = None  # what on_post_build hands the preview's search index
 
     def request(self, settings: Settings) -> None:
         """What kb.engine.build.build() asks of the next build: these settings."""
@@ -49,6 +54,7 @@ class BuildSession:
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving, self.dirty = command == "serve", dirty
+        self._end_preview()
 
     def on_config(self, config):
         """Read and check all data before MkDocs touches the output directory."""
@@ -60,9 +66,14 @@ class BuildSession:
         self.settings = settings = settings.but(directory_urls=config.use_directory_urls)
         if not settings.data.is_dir():
             raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
+        if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
+            self._end_preview()
+            self.preview = Preview(settings, SearchIndex, SearchIndexError)
+        if self.preview is not None:
+            self.preview.rebuilding()
         try:
             # the preview shows drafts (with a banner); a build publishes only what is published
-            self.kb, self.problems = load(settings)
+            self.kb, self.problems = load(settings, self.preview.reads if self.preview else None)
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
             raise PluginError(f"读取数据时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
         gc.freeze()  # see on_files
@@ -74,12 +85,20 @@ class BuildSession:
         return config
 
     def on_files(self, files: Files, config) -> Files:
-        if self.kb is None:  # only while serving invalid data: the home page and every tab list the problems
-            self._problem_pages(files, config)
+        failure = self.preview.failure if self.preview and self.kb is not None else None
+        if self.kb is None or failure:  # only while serving: the home page and every tab list the problems
+            self._problem_pages(files, config, failure)
             return files
-        self._start_outputs(config)
+        preview = self.preview
+        if preview is None:
+            self._start_outputs(config)
+        else:  # the preview's search index is made after the refresh (on_post_build)
+            self._close_outputs()
         urls = Urls(config.use_directory_urls)
         cache = self._page_cache(config) if self.dirty else None
+        made: dict[str, File] = {}  # the preview: each generated file, by src_uri
+        last = preview.made if preview is not None else {}
+        searched: list[tuple] = []  # the preview: (src_uri, url, record) of each record's page
 
         def add(page) -> None:
             """Each page as soon as it is made: to every output if it is a record's, and to MkDocs as a file."""
@@ -88,29 +107,47 @@ class BuildSession:
             if page.record is not None:  # records are searched (generated listings only lead to them)
                 for output in self.outputs:
                     output.add_record(page, urls.url(page.src_uri))
+                if preview is not None:
+                    searched.append((page.src_uri, urls.url(page.src_uri), page.record))
+            if not page.changed and page.src_uri in last:  # the preview: its file and MkDocs page as they were
+                file = made[page.src_uri] = last[page.src_uri]
+                files.append(file)
+                return
             file = generated_file(page, config, cache)
             if page.record is not None:
                 # relative to the docs folder in the repository, for an "edit" button when repo_url is set
                 file.edit_uri = "../data/" + page.record.path.relative_to(self.kb.root).as_posix()
             files.append(file)
+            made[file.src_uri] = file
             GeneratedPage(page, file, config)
 
         try:
             # headings get the anchors hand-written pages get: mkdocs.yml's `toc.slugify`
             slugify = config.mdx_configs.get("toc", {}).get("slugify") or SLUGIFY
-            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify)
+            memo = None
+            if preview is not None:
+                memo = preview.pages
+                memo.start(self.kb, self.settings)
+            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify, memo=memo)
         except PluginError:
             raise
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
             raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
         for asset in assets:
             if asset.content is not None:  # made at build time (the calendar file, ledger forms)
-                files.append(File.generated(config, asset.src_uri, content=asset.content))
+                file = File.generated(config, asset.src_uri, content=asset.content)
             else:
-                files.append(File.generated(config, asset.src_uri, abs_src_path=str(asset.path)))
-        self._add_documents(files)
+                file = File.generated(config, asset.src_uri, abs_src_path=str(asset.path))
+            files.append(file)
+            made[file.src_uri] = file
+        documents = list(_documents(files))
         for output in self.outputs:
+            for document in documents:
+                output.add_document(*document)
             output.complete(Path(config.site_dir))
+        if preview is not None:
+            preview.remove_stale(made)
+            self._preview_search = (searched, documents)
         # the records and pages made so far live until the build ends: spare the garbage collector
         # from scanning them again on every full collection (thawed in on_post_build: about 1 s at 10,000)
         gc.freeze()
@@ -123,7 +160,13 @@ class BuildSession:
         return page.finish(output) if isinstance(page, GeneratedPage) else output
 
     def on_post_build(self, config) -> None:
-        gc.unfreeze()
+        if self.preview is None:
+            gc.unfreeze()
+        else:  # the page refreshes meanwhile
+            self.preview.after_build()
+            if self._preview_search is not None:
+                self.preview.index(*self._preview_search, Path(config.site_dir))
+                self._preview_search = None
         try:
             for output in self.outputs:
                 if not (self.serving and isinstance(output, SearchIndex)):  # the preview does not wait for search
@@ -138,14 +181,19 @@ class BuildSession:
     def on_build_error(self, error) -> None:
         gc.unfreeze()
         self._close_outputs()
+        if self.preview is not None:  # pages may have been planned and not written: the next rebuild renders all
+            self.preview.pages.clear()
 
     def on_shutdown(self) -> None:
         self._close_outputs()
+        self._end_preview()
 
     def on_serve(self, server, config, builder):
         """Rebuild the preview when anything under the data directory changes."""
         if self.settings is not None:
             server.watch(str(self.settings.data))
+        if self.preview is not None:
+            self.preview.server = server
         return server
 
     # -- helpers ------------------------------------------------------------------------------
@@ -155,23 +203,11 @@ class BuildSession:
         self._close_outputs()
         self.outputs = [SearchIndex()]
 
-    def _add_documents(self, files: Files) -> None:
-        """Hand-written pages are searched too: each converted once, for every output."""
-        import markdown
-
-        converter = markdown.Markdown(extensions=EXTENSIONS)
-        for file in files.documentation_pages():
-            if file.generated_by is None:
-                text = file.content_string
-                converter.reset()
-                page_html = converter.convert(_without_front_matter(text))
-                title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
-                for output in self.outputs:
-                    output.add_document(file.url, title, page_html)
-
-    def _problem_pages(self, files: Files, config) -> None:
+    def _problem_pages(self, files: Files, config, failure: str | None) -> None:
         """The problem list in place of the home page and of every generated page of the navigation."""
-        content = problems_page(self.problems)
+        content = problems_page(self.problems, failure)
+        if failure:
+            self.preview.failure = None  # shown once; the next save builds the site and indexes it again
         uris, todo = ["index.md"], list(config.nav or [])
         while todo:  # the pages of the navigation (mkdocs.yml `nav:`), sections included
             item = todo.pop(0)
@@ -188,6 +224,8 @@ class BuildSession:
                     # the real page must be rebuilt once the data is fixed: its cached source, older than
                     # this problem page, would make `--dirty` keep the problem page
                     cached_source(self._page_cache(config), uri).unlink(missing_ok=True)
+                if self.preview is not None:
+                    self.preview.pages.forget(uri)
 
     def _page_cache(self, config) -> Path:
         data_key = hashlib.sha1(str(self.settings.data).encode("utf-8")).hexdigest()[:12]
@@ -197,6 +235,12 @@ class BuildSession:
         for output in self.outputs:
             output.close()
         self.outputs = []
+
+    def _end_preview(self) -> None:
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = None
+        self._preview_search = None
 
 
 def find_session(config) -> BuildSession:
@@ -208,7 +252,7 @@ def find_session(config) -> BuildSession:
     raise PluginError("mkdocs.yml 没有登记 hooks/mkdocs_hooks.py")
 
 
-def problems_page(problems: list[Problem]) -> str:
+def problems_page(problems: list[Problem], failure: str | None = None) -> str:
     """The preview's page while the data has errors: one problem a line, wrapped, each naming its file and line.
 
     The file name is a vscode://file/… link: VS Code (the editors' tool, see docs/guide.md) opens the file
@@ -216,6 +260,12 @@ def problems_page(problems: list[Problem]) -> str:
     do nothing: browsers refuse them on pages served over http. The path is the link's text, so it can
     also be opened by hand in any editor.
     """
+    if failure:  # the preview's search index failed (preview.py): said like a problem of the data
+        return (
+            "# 搜索索引出错\n\n"
+            f"!!! failure \"{html.escape(failure)}\"\n\n"
+            "    预览的其他页面照常显示，只是搜索可能找不到最近的修改。再次保存任意数据文件，预览会重新生成网站和搜索索引。\n"
+        )
     items = []
     for p in problems:
         # the messages quote the data: escaped, in an HTML block that Markdown leaves alone (no blank line inside)
@@ -233,6 +283,20 @@ def problems_page(problems: list[Problem]) -> str:
         "也可以按显示的路径自己打开文件。\n\n"
         f"<ol class=\"tb-problems\">\n{chr(10).join(items)}\n</ol>\n"
     )
+
+
+def _documents(files: Files):
+    """Hand-written pages are searched too: each converted once, as (url, title, HTML) for every output."""
+    import markdown
+
+    converter = markdown.Markdown(extensions=EXTENSIONS)
+    for file in files.documentation_pages():
+        if file.generated_by is None:
+            text = file.content_string
+            converter.reset()
+            page_html = converter.convert(_without_front_matter(text))
+            title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
+            yield file.url, title, page_html
 
 
 def _without_front_matter(text: str) -> str:

@@ -21,6 +21,7 @@ from .ledger import download_name, form_docx
 from ..data.links import IMAGE_DIR
 from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind, KnowledgeBase, Record, Term
 from .render import SLUGIFY, Rendered, Renderer
+from .reuse import PageMemo
 from ..data.schema import field_reference
 from .. import urls as u
 from ..urls import Urls, record_uri
@@ -40,6 +41,7 @@ class Page(Rendered):
     src_uri: str
     record: Record | None = None  # the record a record's page shows
     in_nav: bool = False
+    changed: bool = True  # False: kept from the last build of the preview as it was (kb/site/reuse.py), body and search empty
 
 
 @dataclass
@@ -67,9 +69,11 @@ class Group:
 class SiteBuilder:
     """Walks the knowledge base once and yields every page of the site."""
 
-    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None], slugify=SLUGIFY):
+    def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None], slugify=SLUGIFY,
+                 memo: PageMemo | None = None):
         self.kb = kb
         self.on_page = on_page  # gets each page as soon as it is rendered; the builder keeps none
+        self.memo = memo  # the preview: pages whose content did not change since its last build are not rendered
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
@@ -139,7 +143,9 @@ class SiteBuilder:
         self._stats()
         self._calendar()
         self._page(u.FIELDS, "fields.html", kinds=field_reference(self.kb.schema_dir))
-        self._page(u.HOME, "home.html", current=issues[0] if issues else None,
+        current = issues[0] if issues else None
+        self._page(u.HOME, "home.html", current=current,
+                   current_cases=[kb.records[id] for id in current.data["cases"]] if current else [],
                    counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
                    standards=standards, month=month_list(self.duties, kb.today.year, kb.today.month))
         return self.assets
@@ -255,8 +261,19 @@ class SiteBuilder:
                        total=len(groups), pager=_pager(uris, n))
 
     def _page(self, uri: str, template: str, **context) -> None:
+        record, in_nav = context.get("record"), u.in_nav(uri)
+        if self.memo is not None:
+            key = self.memo.key(template, uri, context)
+            kept = self.memo.kept(uri, key)
+            if kept is not None:
+                self.on_page(Page(kept.title, kept.title_html, "", "", kept.toc, kept.meta, src_uri=uri, record=record,
+                                  in_nav=in_nav, changed=False))
+                return
         r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
-        self.on_page(Page(**vars(r), src_uri=uri, record=context.get("record"), in_nav=u.in_nav(uri)))
+        page = Page(**vars(r), src_uri=uri, record=record, in_nav=in_nav)
+        if self.memo is not None:
+            self.memo.keep(uri, key, page)
+        self.on_page(page)
 
 
 def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Page], list[Asset]]:
@@ -267,12 +284,13 @@ def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Pag
 
 
 def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_urls: bool = True,
-                slugify=SLUGIFY) -> list[Asset]:
+                slugify=SLUGIFY, memo: PageMemo | None = None) -> list[Asset]:
     """Hand every page to `on_page` as soon as it is made (record pages first) and keep none; return the assets.
 
     For a large site: the caller keeps what it needs of each page (the MkDocs hook: compressed HTML),
-    so the HTML of all pages is never in memory at once (at 10,000 records, 170 MB)."""
-    return SiteBuilder(kb, Urls(directory_urls), on_page, slugify).build()
+    so the HTML of all pages is never in memory at once (at 10,000 records, 170 MB). With a `memo`
+    (the preview), a page whose content is what it was in the memo's last build comes unrendered (`changed` False)."""
+    return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo).build()
 
 
 def _newest_first(records: list[Record]) -> list[Record]:

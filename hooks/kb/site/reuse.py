@@ -1,0 +1,118 @@
+"""Pages kept between the rebuilds of one preview session: a page is rendered again only when what it shows changed.
+
+A page is its template, its address and the values handed to the template (kb/site/plan.py, `_page`).
+Its key is those values with every record in them replaced by the record's id, the version of its
+file (Record.version, from kb.data.load.ReadCache: it changes whenever the file is read afresh) and its draft status, so
+the key changes exactly when anything the template can read changes: a record's own fields, the
+titles and dates of the records it lists, its backlinks, its place in an issue, a listing's page
+count. The templates read nothing else of the knowledge base (the draft labels come with each
+record's key), and a value of a type the key does not know stops the build (a bug of ours) rather
+than let a page go stale. What the whole site depends on (the taxonomy, the URL style) is the memo's
+own key (with the templates' files): when it changes, every page is rendered again.
+
+The memo keeps, per page, what an engine needs to list a page it does not render again (title,
+headings, page settings) and, for a record's page, its search text, compressed (the preview's
+search index is rebuilt from it in the background).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import zlib
+
+from ..data.model import Kind, KnowledgeBase, Link, Record
+from .render import TEMPLATES
+
+
+@dataclasses.dataclass
+class Kept:
+    key: int
+    title: str | None
+    title_html: str
+    toc: list[dict]
+    meta: dict
+    search: bytes | None  # a record's page: its search text, compressed
+    record_id: str | None
+
+
+class PageMemo:
+    """The pages of the last build, by source path, with the key each was rendered from."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, Kept] = {}
+        self._site_key: object = None
+        self._keys: dict[int, tuple] = {}  # id() of each record and link of this build -> its part of a key
+
+    def start(self, kb: KnowledgeBase, site_key: object) -> None:
+        """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
+        site_key = (site_key, _value(kb.taxonomy, {}), _templates())
+        if site_key != self._site_key:
+            self.pages.clear()
+            self._site_key = site_key
+        # the part of a key of each record and link of this build, by id(): alive as long as the build, so unique
+        keys = {id(r): ("record", r.id, r.version, kb.drafts.get(r.id)) for r in kb.records.values()}
+        for links in kb.outgoing.values():
+            for link in links:
+                keys[id(link)] = ("link", keys[id(link.source)], link.field, keys[id(link.target)])
+        self._keys = keys
+
+    def key(self, template: str, uri: str, context: dict) -> int:
+        return hash((template, uri, _value(context, self._keys)))
+
+    def kept(self, uri: str, key: int) -> Kept | None:
+        """The page as last rendered, if it was rendered from this key."""
+        entry = self.pages.get(uri)
+        return entry if entry is not None and entry.key == key else None
+
+    def keep(self, uri: str, key: int, page) -> None:
+        """A page just rendered (kb.site.plan.Page)."""
+        search = zlib.compress(page.search.encode("utf-8"), 1) if page.record is not None else None
+        self.pages[uri] = Kept(key, page.title, page.title_html, page.toc, page.meta, search,
+                               page.record.id if page.record is not None else None)
+
+    def clear(self) -> None:
+        """Render every page again next time."""
+        self.pages.clear()
+
+    def forget(self, uri: str) -> None:
+        """The page's output was overwritten (by the problem page): render it again next time."""
+        self.pages.pop(uri, None)
+
+    def sweep(self, made: set[str]) -> list[str]:
+        """Drop the pages this build did not make (a deleted record's, a listing page fewer); return them."""
+        gone = [uri for uri in self.pages if uri not in made]
+        for uri in gone:
+            del self.pages[uri]
+        return gone
+
+
+def _templates() -> tuple:
+    """The page templates as they are on disk: an edited template renders every page again."""
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(TEMPLATES.glob("*.html")))
+
+
+def search_text(kept: Kept) -> str:
+    return zlib.decompress(kept.search).decode("utf-8")
+
+
+def _value(value, keys: dict[int, tuple]) -> object:
+    """`value` as a hashable key, records and links replaced by their keys (`keys`, by id())."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, datetime.date):  # the build's day (this month's duties)
+        return ("date", value.isoformat())
+    if isinstance(value, (Record, Link)):
+        return keys[id(value)]
+    if isinstance(value, (list, tuple)):
+        try:  # most often records or links only, looked up at C speed
+            return tuple(map(keys.__getitem__, map(id, value)))
+        except KeyError:
+            return tuple(_value(v, keys) for v in value)
+    if isinstance(value, dict):
+        return tuple((_value(k, keys), _value(v, keys)) for k, v in value.items())
+    if isinstance(value, Kind):
+        return ("kind", value.name)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
+        return (type(value).__name__, *(_value(getattr(value, f.name), keys) for f in dataclasses.fields(value)))
+    raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")

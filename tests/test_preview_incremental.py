@@ -1,0 +1,196 @@
+"""The preview's rebuilds (issue 15): after any sequence of saved edits, added and deleted records in one
+`serve --dirty` session, the site served is the site a fresh preview build of the same data writes, page for
+page; an edit that makes the data invalid shows the problem page, and fixing it brings the pages back.
+
+MkDocs' own serve loop is driven here as `mkdocs serve --dirty` drives it (kb/engine/preview.py): the
+configuration loaded again and the dirty build run again after each change, with one hook session.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import ROOT
+
+from kb.data.load import load_knowledge_base
+from kb.dev.synth import synthesize
+from kb.engine import session as session_module
+from kb.engine.session import BuildSession, find_session
+
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+class ServeLoop:
+    """What `mkdocs serve --dirty` does: one startup, then a dirty build with a freshly loaded configuration per change."""
+
+    def __init__(self, site: Path):
+        from mkdocs.config import load_config
+
+        self.site = site
+        self.load = lambda: load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site))
+        config = self.load()
+        self.session = find_session(config)
+        config.plugins.on_startup(command="serve", dirty=True)
+
+    def rebuild(self) -> None:
+        from mkdocs.commands.build import build
+
+        config = self.load()
+        config.site_url = SERVE_URL
+        build(config, serve_url=SERVE_URL, dirty=True)
+
+    def page(self, uri: str) -> str:
+        return (self.site / uri / "index.html").read_text(encoding="utf-8")
+
+    def close(self) -> None:
+        self.load().plugins.on_shutdown()
+
+
+def pages(site: Path) -> dict[str, bytes]:
+    """Every file of the site but the search index (made in the background, its files named by their content)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name}: {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    synthesize(240, data, seed=3)
+    monkeypatch.setenv("TOOLBOOK_DATA", str(data))
+    monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
+    monkeypatch.delenv("TOOLBOOK_SITE_URL", raising=False)
+    return data
+
+
+def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, monkeypatch):
+    kb, problems = load_knowledge_base(data, include_drafts=True)
+    assert not problems
+    cases = sorted(r for r in kb.records if r.startswith("case-"))
+    standard = "standard-00001"
+    cited = kb.incoming[standard]
+    unlinked = next(c for c in reversed(cases) if c not in kb.incoming and c not in kb.issue_of_case)
+    issue = next(r for r in kb.records.values() if r.kind.name == "issue" and len(r.data["cases"]) >= 2)
+    std_title = kb.records[standard].title
+
+    loop = ServeLoop(tmp_path / "served")
+    try:
+        loop.rebuild()
+        assert std_title in loop.page(f"standards/{standard}")
+
+        # a case's body
+        edit(data / f"cases/{cases[0]}.yml", "## 背景\n\n", "## 背景\n\n  新写的一段话：预览里立即看到。\n\n")
+        loop.rebuild()
+        assert "新写的一段话：预览里立即看到。" in loop.page(f"cases/{cases[0]}")
+
+        # a standard's title: on its page, its backlinks' pages and its listings
+        edit(data / f"standards/{standard}.yml", f"title: {std_title}", f"title: {std_title}（修订）")
+        loop.rebuild()
+        assert f"{std_title}（修订）" in loop.page(f"standards/{standard}")
+        assert f"{std_title}（修订）" in loop.page(f"{cited[0].source.kind.folder}/{cited[0].source.id}")
+
+        # a new record, then one deleted
+        text = (data / f"cases/{unlinked}.yml").read_text(encoding="utf-8")
+        (data / "cases/case-new-one.yml").write_text(
+            text.replace(f"id: {unlinked}", "id: case-new-one").replace("title: ", "title: 新增的案例", 1), encoding="utf-8")
+        loop.rebuild()
+        assert "新增的案例" in loop.page("cases/case-new-one")
+        (data / f"cases/{unlinked}.yml").unlink()
+        loop.rebuild()
+        assert not (loop.site / "cases" / unlinked).exists()
+
+        # an issue's order of cases (previous and next), and a record made a draft
+        first, second = issue.data["cases"][:2]
+        edit(data / f"issues/{issue.id}.yml", f"- {first}\n- {second}\n", f"- {second}\n- {first}\n")
+        edit(data / f"cases/{cases[1]}.yml", "title: ", "draft: true\ntitle: ")
+        loop.rebuild()
+        assert "草稿" in loop.page(f"cases/{cases[1]}")
+
+        # a unit's address in the taxonomy: every page again, the unit's old pages gone
+        taxonomy = data / "taxonomy.yml"
+        slug = re.search(r"slug: (\S+)", taxonomy.read_text(encoding="utf-8"))[1]
+        edit(taxonomy, f"slug: {slug}\n", f"slug: {slug}-renamed\n")
+        loop.rebuild()
+        assert (loop.site / "units" / f"{slug}-renamed" / "index.html").is_file()
+        assert not (loop.site / "units" / slug).exists()
+
+        # invalid, then fixed
+        broken = data / f"cases/{cases[2]}.yml"
+        good = broken.read_text(encoding="utf-8")
+        broken.write_text(re.sub(r"\ntheme: .*\n", "\ntheme: 没有这个主题\n", good), encoding="utf-8")
+        loop.rebuild()
+        home = (loop.site / "index.html").read_text(encoding="utf-8")
+        assert "数据检查发现 1 个问题" in home and "没有这个主题" in home
+        broken.write_text(good, encoding="utf-8")
+        loop.rebuild()
+        assert "数据有问题" not in (loop.site / "index.html").read_text(encoding="utf-8")
+        served = pages(loop.site)
+    finally:
+        loop.close()
+
+    fresh_session = BuildSession()
+    for plugin in loop.load().plugins.values():
+        if isinstance(getattr(plugin, "session", None), BuildSession):
+            monkeypatch.setattr(plugin, "session", fresh_session)
+    fresh = ServeLoop(tmp_path / "fresh")
+    try:
+        fresh.rebuild()
+        expected = pages(fresh.site)
+    finally:
+        fresh.close()
+    assert sorted(served) == sorted(expected)
+    assert [name for name in expected if served[name] != expected[name]] == []
+
+
+class FailingIndex:
+    """A search indexer that fails when its index is written."""
+
+    def __init__(self):
+        pass
+
+    def add_record(self, page, url):
+        pass
+
+    def add_document(self, url, title, content):
+        pass
+
+    def complete(self, site_dir):
+        pass
+
+    def wait(self):
+        raise session_module.SearchIndexError("磁盘已满")
+
+    def close(self):
+        pass
+
+
+def test_a_failed_search_index_shows_on_the_problem_page_and_the_next_save_brings_the_site_back(data, tmp_path, monkeypatch):
+    monkeypatch.setattr(session_module, "SearchIndex", FailingIndex)
+    loop = ServeLoop(tmp_path / "served")
+    try:
+        loop.rebuild()
+        job = loop.session.preview._job
+        job._thread.join(timeout=60)
+        assert loop.session.preview.failure == "生成搜索索引失败：磁盘已满"
+        loop.rebuild()  # the rebuild the preview asks the server for
+        home = (loop.site / "index.html").read_text(encoding="utf-8")
+        assert "搜索索引出错" in home and "生成搜索索引失败：磁盘已满" in home
+        assert "搜索索引出错" in loop.page("standards")
+        monkeypatch.undo()
+        monkeypatch.setenv("TOOLBOOK_DATA", str(data))
+        monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
+        edit(data / "standards/standard-00001.yml", "title: ", "title: 再次保存")
+        loop.rebuild()
+        home = (loop.site / "index.html").read_text(encoding="utf-8")
+        assert "搜索索引出错" not in home and "党建口袋工具书" in home
+        assert "再次保存" in loop.page("standards/standard-00001")
+    finally:
+        loop.close()
