@@ -51,6 +51,19 @@ def december_site(tmp_path_factory) -> Path:
     return site
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium (kb.outputs.browser.launch) for a module's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from kb.outputs import browser
+
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        yield b
+        b.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     """The worst time and memory of one process on a broken data set (tests/test_broken.py); the Word corpus's
     counts (tests/test_docx_corpus.py)."""

@@ -24,16 +24,6 @@ def site_url(sample_site):
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context()

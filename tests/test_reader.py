@@ -38,16 +38,6 @@ def site_url(sample_site):
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def open_page(chromium):
     """A fresh reader (empty browser storage) at a given width; confirmations are answered yes."""

@@ -28,16 +28,6 @@ def site_url(december_site):
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture(params=list(WIDTHS))
 def page(request, chromium):
     width, height = WIDTHS[request.param]

@@ -109,7 +109,7 @@
     if (!coded.runs) return numbers;
     var out = [];
     for (var i = 0; i < numbers.length; i += 2) for (var k = 0; k < numbers[i + 1]; k++) out.push(numbers[i]);
-    return out.length === n ? out : out.slice(0, n);
+    return out;
   }
 
   // The chunk whose pairs run from at most `token`; -1 before the first.
