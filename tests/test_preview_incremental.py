@@ -52,7 +52,7 @@ class ServeLoop:
 def pages(site: Path) -> dict[str, bytes]:
     """Every file of the site but the search index (made in the background, its files named by their content)."""
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
-            if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("search/")}
 
 
 def edit(path: Path, old: str, new: str) -> None:

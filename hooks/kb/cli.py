@@ -325,10 +325,10 @@ def cmd_serve(args) -> int:
     addr = serve_address(args.addr)
     if addr is None:
         return EXIT_USAGE
-    from kb.engine import ENGINE, serve_args
+    from kb.engine import PREVIEW
 
     # The server is our child for good: ending this command in any way ends it (kb.platform.run_owned).
-    return run_owned(ENGINE, serve_args(addr), cwd=ROOT, env=child_env())
+    return run_owned(PREVIEW, [addr], cwd=ROOT, env=child_env())
 
 
 def serve_address(addr: str) -> str | None:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from kb.outputs import browser
 from kb.dev.synth import synthesize
-from kb.engine import ENGINE, serve_args
 
 from kb.platform import child_env
 from kb.settings import PROJECT as ROOT
@@ -214,7 +213,7 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
     case_text, standard_text = case.read_text(encoding="utf-8"), standard.read_text(encoding="utf-8")
     env = child_env(TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
     start = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", ENGINE, *serve_args(f"127.0.0.1:{port}")],
+    server = subprocess.Popen([sys.executable, "scripts/toolbook.py", "serve", "--addr", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def status(url: str) -> int | None:

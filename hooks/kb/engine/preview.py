@@ -14,7 +14,7 @@ it serves with --dirty, for one set of settings (another data folder starts afre
             rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
             page loads first) and given up when the next rebuild starts (which starts it again): the
             refresh never waits for it, and the index of the last finished one answers meanwhile. A
-            failure is kept for the problem page of the next rebuild, which it asks the server for.
+            failure is kept for the problem page of the next rebuild, which it asks the server for (serve.py).
 
 What the session keeps lives through many rebuilds: it stays frozen for the garbage collector (gc.freeze),
 which would otherwise scan it all in every full collection of every rebuild (about 1 s each at 10,000
@@ -42,15 +42,16 @@ INDEX_AFTER = 2.0  # seconds after a rebuild before its search index is made
 
 
 class Preview:
-    def __init__(self, settings, search_index, search_error) -> None:
-        """`search_index()` makes the session's search output, which raises `search_error` when it fails."""
+    def __init__(self, settings, search_index, search_error, ask_rebuild) -> None:
+        """`search_index()` makes the session's search output, which raises `search_error` when it fails;
+        `ask_rebuild()` asks the preview server for a rebuild (to show such a failure)."""
         self.settings = settings
         self._search = (search_index, search_error)
+        self._ask_rebuild = ask_rebuild
         self.reads = ReadCache()
         self.pages = PageMemo()
         self.made: dict = {}  # src_uri -> MkDocs File, of the last build that made the site's pages
         self.failure: str | None = None  # the search index's failure, for the next problem page
-        self.server = None  # the preview server (on_serve), asked for a rebuild when the search index fails
         self._job: _IndexJob | None = None
         self._searched: object = None  # what the running or last index was made of
 
@@ -95,11 +96,7 @@ class Preview:
         log.error(message)
         self.failure = message
         self._searched = None  # the next rebuild indexes again
-        server = self.server
-        if server is not None and hasattr(server, "_rebuild_cond"):  # MkDocs' LiveReloadServer: as a watched file would
-            with server._rebuild_cond:
-                server._want_rebuild = True
-                server._rebuild_cond.notify_all()
+        self._ask_rebuild()
 
 
 class _IndexJob:

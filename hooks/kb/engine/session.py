@@ -14,6 +14,7 @@ import gc
 import hashlib
 import html
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from ..settings import DATA_ENV, Settings, SettingsError
 from ..site.markup import EXTENSIONS
 from ..site.plan import stream_site
 from ..site.render import SLUGIFY
+from .. import urls as u
 from ..urls import Urls
 from . import shell
 from .pages import GeneratedPage, cached_source, generated_file
@@ -47,6 +49,8 @@ class BuildSession:
         self.last_outputs: list = []  # what the last build fed, finished (kb.engine.build reports on them)
         self.preview: Preview | None = None  # `serve --dirty`: what rebuilds keep (preview.py)
         self._preview_search: tuple | None = None  # what on_post_build hands the preview's search index
+        self.nav_only = False  # set by the preview server (serve.py) for its first build: the navigation's pages only
+        self.rebuild: Callable[[], None] | None = None  # the preview server's: build again (serve.py sets it)
 
     def request(self, settings: Settings) -> None:
         """What kb.engine.build.build() asks of the next build: these settings."""
@@ -68,9 +72,11 @@ class BuildSession:
             raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
-            self.preview = Preview(settings, SearchIndex, SearchIndexError)
+            self.preview = Preview(settings, SearchIndex, SearchIndexError, self._ask_rebuild)
         if self.preview is not None:
             self.preview.rebuilding()
+        if self.nav_only:  # the pages hand-written ones link to are made by the whole build that follows at once
+            config.validation.links.not_found = config.validation.links.anchors = logging.DEBUG
         try:
             # the preview shows drafts (with a banner); a build publishes only what is published
             self.kb, self.problems = load(settings, self.preview.reads if self.preview else None)
@@ -128,7 +134,9 @@ class BuildSession:
             if preview is not None:
                 memo = preview.pages
                 memo.start(self.kb, self.settings)
-            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify, memo=memo)
+            wanted = u.in_nav if self.nav_only else None
+            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify, memo=memo,
+                                 wanted=wanted)
         except PluginError:
             raise
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
@@ -147,7 +155,8 @@ class BuildSession:
             output.complete(Path(config.site_dir))
         if preview is not None:
             preview.remove_stale(made)
-            self._preview_search = (searched, documents)
+            if not self.nav_only:  # the whole site follows at once, and is searched (serve.py)
+                self._preview_search = (searched, documents)
         # the records and pages made so far live until the build ends: spare the garbage collector
         # from scanning them again on every full collection (thawed in on_post_build: about 1 s at 10,000)
         gc.freeze()
@@ -189,14 +198,16 @@ class BuildSession:
         self._end_preview()
 
     def on_serve(self, server, config, builder):
-        """Rebuild the preview when anything under the data directory changes."""
+        """Under `mkdocs serve` (toolbook.py serve has a server of its own, serve.py): rebuild when the data changes."""
         if self.settings is not None:
             server.watch(str(self.settings.data))
-        if self.preview is not None:
-            self.preview.server = server
         return server
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _ask_rebuild(self) -> None:
+        if self.rebuild is not None:
+            self.rebuild()
 
     def _start_outputs(self, config) -> None:
         """The search index takes each page as it is made and is written on the second core while MkDocs renders."""

@@ -70,10 +70,11 @@ class SiteBuilder:
     """Walks the knowledge base once and yields every page of the site."""
 
     def __init__(self, kb: KnowledgeBase, urls: Urls, on_page: Callable[[Page], None], slugify=SLUGIFY,
-                 memo: PageMemo | None = None):
+                 memo: PageMemo | None = None, wanted: Callable[[str], bool] | None = None):
         self.kb = kb
         self.on_page = on_page  # gets each page as soon as it is rendered; the builder keeps none
         self.memo = memo  # the preview: pages whose content did not change since its last build are not rendered
+        self.wanted = wanted  # the preview's first pages: only the pages whose src_uri it accepts are made
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
@@ -261,6 +262,8 @@ class SiteBuilder:
                        total=len(groups), pager=_pager(uris, n))
 
     def _page(self, uri: str, template: str, **context) -> None:
+        if self.wanted is not None and not self.wanted(uri):
+            return
         record, in_nav = context.get("record"), u.in_nav(uri)
         if self.memo is not None:
             key = self.memo.key(template, uri, context)
@@ -284,13 +287,14 @@ def build_site(kb: KnowledgeBase, directory_urls: bool = True) -> tuple[list[Pag
 
 
 def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_urls: bool = True,
-                slugify=SLUGIFY, memo: PageMemo | None = None) -> list[Asset]:
+                slugify=SLUGIFY, memo: PageMemo | None = None, wanted: Callable[[str], bool] | None = None) -> list[Asset]:
     """Hand every page to `on_page` as soon as it is made (record pages first) and keep none; return the assets.
 
     For a large site: the caller keeps what it needs of each page (the MkDocs hook: compressed HTML),
     so the HTML of all pages is never in memory at once (at 10,000 records, 170 MB). With a `memo`
-    (the preview), a page whose content is what it was in the memo's last build comes unrendered (`changed` False)."""
-    return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo).build()
+    (the preview), a page whose content is what it was in the memo's last build comes unrendered (`changed` False);
+    with `wanted` (the preview's first pages), only the pages whose src_uri it accepts are made."""
+    return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo, wanted).build()
 
 
 def _newest_first(records: list[Record]) -> list[Record]:

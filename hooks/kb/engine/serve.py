@@ -1,0 +1,311 @@
+"""The editor's preview (`toolbook.py serve`): MkDocs' own dirty build, with a server and a watcher of ours.
+
+`mkdocs serve` answers no request until the whole site is built (49 s at 10,000 records) and looks
+for changes by reading every watched folder twice a second. Here:
+
+    start    the pages of the navigation (the home page, the tabs) are built first and the server
+             answers at once; the rest of the site is built next, and a page asked for meanwhile is
+             answered as soon as that build is done
+    watch    data/, docs/ and mkdocs.yml: the operating system says what changed (watchdog: inotify,
+             ReadDirectoryChangesW, FSEvents), or, where it cannot, a poll twice a second
+    build    MkDocs' build with --dirty, one hook session for the whole preview (kb/engine/preview.py
+             keeps what rebuilds share); a build that fails leaves the last pages served and says why
+    reload   every HTML page served carries a small script that asks the server to tell it when the
+             next build is done (a long poll, as `mkdocs serve` does) and then reloads the page
+
+    python -m kb.engine.serve 127.0.0.1:8000      (what `toolbook.py serve` runs, as its own child)
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import posixpath
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+log = logging.getLogger("mkdocs.hooks.toolbook")
+
+QUIET = 0.05  # seconds without a further change before a rebuild starts (an editor saves in several steps)
+POLL_TIMEOUT = 60  # seconds a page's reload script waits for the next build before it asks again
+RELOAD = """<script>
+(function () {
+  var epoch = %d;
+  function wait() {
+    var ask = new XMLHttpRequest();
+    ask.onloadend = function () {
+      if (ask.status === 200 && parseInt(ask.responseText, 10) > epoch) { location.reload(); }
+      else { setTimeout(wait, ask.status === 200 ? 0 : 3000); }
+    };
+    ask.open("GET", "/livereload/" + epoch);
+    ask.send();
+  }
+  wait();
+})();
+</script>"""
+
+
+class PreviewServer:
+    """Builds the site of `config_file` into a folder of its own and serves it at `host:port` while the data changes."""
+
+    def __init__(self, config_file: Path, host: str, port: int) -> None:
+        from mkdocs.config import load_config
+
+        self.config_file = config_file
+        self.site_dir = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
+        self._load = lambda: load_config(str(config_file), site_dir=str(self.site_dir))
+        config = self._load()
+        self.mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+        self.url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.mount}"
+        self.config = config
+        self.epoch = 0  # the number of the last finished build; pages reload when it grows
+        self.complete = False  # the whole site has been built once
+        self.building = False  # a rebuild is under way (after the first whole build): requests wait for it
+        self._cond = threading.Condition()  # held for epoch, complete, _changes and _stopping
+        self._changes = 0
+        self._stopping = False
+        self._observer = None
+        self.http = ThreadingHTTPServer((host, port), _handler(self))
+        self.http.daemon_threads = True
+
+    # -- the build loop ------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until interrupted (Ctrl+C, or the owning command ending), then clean up."""
+        self.config.plugins.on_startup(command="serve", dirty=True)
+        builder = threading.Thread(target=self._build_loop, name="toolbook-preview-build", daemon=True)
+        builder.start()
+        try:
+            self.http.serve_forever(poll_interval=0.25)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+            builder.join(timeout=30)
+            self.http.server_close()
+            self.config.plugins.on_shutdown()
+            shutil.rmtree(self.site_dir, ignore_errors=True)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+
+    def changed(self) -> None:
+        """Something watched changed: build again (once the changes pause for QUIET seconds)."""
+        with self._cond:
+            self._changes += 1
+            self._cond.notify_all()
+
+    def _build_loop(self) -> None:
+        from .session import find_session
+
+        started = time.perf_counter()
+        print("正在生成预览……", file=sys.stderr, flush=True)
+        session = find_session(self.config)
+        session.rebuild = self.changed  # the search index failed in the background: its failure shows at once
+        session.nav_only = True  # the pages of the navigation first: the home page answers within seconds
+        try:
+            self._build()
+        finally:
+            session.nav_only = False
+        print(f"首页和各栏目已可打开（{time.perf_counter() - started:.1f} 秒）：{self.url}，其余页面正在生成……",
+              file=sys.stderr, flush=True)
+        self._watch(session)
+        self._build()
+        with self._cond:
+            self.complete = True
+            self._cond.notify_all()
+        print(f"预览已全部生成（{time.perf_counter() - started:.1f} 秒）。修改并保存数据文件后，打开的页面会自动刷新。",
+              file=sys.stderr, flush=True)
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._changes or self._stopping)
+                while not self._stopping:  # until the changes pause
+                    seen = self._changes
+                    self._cond.wait(QUIET)
+                    if self._changes == seen:
+                        break
+                if self._stopping:
+                    return
+                self._changes = 0
+                self.building = True
+            started = time.perf_counter()
+            if self._build():
+                print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", file=sys.stderr, flush=True)
+
+    def _build(self) -> bool:
+        """One dirty build with a freshly read mkdocs.yml (as `mkdocs serve` does); False if it failed."""
+        from mkdocs.commands.build import build
+        from mkdocs.exceptions import Abort, PluginError
+
+        config = self.config = self._load()
+        config.site_url = self.url
+        ok = True
+        try:
+            build(config, serve_url=self.url, dirty=True)
+        except (Abort, PluginError) as e:  # said already in Chinese by the hooks, or MkDocs' own words
+            log.error(f"预览生成失败，仍显示上一次生成的页面：{e}")
+            ok = False
+        except Exception as e:  # a bug of ours or of the engine: said plainly, the preview goes on
+            log.error(f"预览生成时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。")
+            ok = False
+        with self._cond:
+            self.epoch += 1
+            self.building = False
+            self._cond.notify_all()
+        return ok
+
+    def _watch(self, session) -> None:
+        """Watch the data folder, docs/ and mkdocs.yml (and mkdocs.yml's `watch:` entries)."""
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        server, config_file = self, self.config_file.resolve()
+
+        class Changed(FileSystemEventHandler):
+            def on_any_event(self, event):
+                # what changes content: not a folder's own events, nor the opening and reading of our own builds
+                if event.is_directory or event.event_type not in ("created", "modified", "deleted", "moved", "closed"):
+                    return
+                paths = [event.src_path, getattr(event, "dest_path", "")]
+                if self.only is None or any(p and Path(os.fsdecode(p)).resolve() == self.only for p in paths):
+                    server.changed()
+
+            def __init__(self, only=None):
+                self.only = only
+
+        folders = [Path(self.config.docs_dir), *(Path(p) for p in self.config.watch)]
+        if session.settings is not None:
+            folders.insert(0, session.settings.data)
+        for kind in (Observer, PollingObserver):
+            observer = kind(timeout=0.5) if kind is PollingObserver else kind()
+            try:
+                for folder in dict.fromkeys(p.resolve() for p in folders if p.is_dir()):
+                    observer.schedule(Changed(), str(folder), recursive=True)
+                observer.schedule(Changed(config_file), str(config_file.parent), recursive=False)
+                observer.start()
+            except OSError as e:  # no native watching here (limits, a network drive): poll instead
+                log.info(f"无法使用系统的文件变动通知（{e}），改为每半秒检查一次。")
+                continue
+            self._observer = observer
+            return
+
+    # -- what the server answers -----------------------------------------------------------------------
+
+    def wait_for_next(self, epoch: int) -> int:
+        """The number of the last finished build, once it is past `epoch` (or after POLL_TIMEOUT seconds)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.epoch > epoch or self._stopping, timeout=POLL_TIMEOUT)
+            return self.epoch
+
+    def file_for(self, path: str) -> tuple[Path | None, str | None]:
+        """The file that answers the URL path `path`, or a path to redirect to; waiting while the site is still
+        being built for the first time and the file is not there yet."""
+        if not path.startswith(self.mount):
+            return None, None
+        rel = posixpath.normpath(unquote(path[len(self.mount):]) or ".")
+        if rel.startswith("..") or rel.startswith("/"):
+            return None, None
+        with self._cond:  # not a page half written: as `mkdocs serve`, what a rebuild writes is served once it is done
+            self._cond.wait_for(lambda: not self.building or self._stopping)
+        while True:
+            target = self.site_dir / rel
+            if target.is_dir():
+                if not path.endswith("/"):
+                    return None, path + "/"
+                target = target / "index.html"
+            if target.is_file():
+                return target, None
+            with self._cond:  # not (yet) there: once the first whole build is done, it never will be
+                if self.complete or self._stopping:
+                    return None, None
+                self._cond.wait(1.0)
+
+    def page(self, path: Path) -> bytes:
+        """A file as served: HTML with the reload script, which knows the build it came from."""
+        with self._cond:
+            epoch = self.epoch
+        content = path.read_bytes()
+        if path.suffix == ".html":
+            script = (RELOAD % epoch).encode("utf-8")
+            at = content.rfind(b"</body>")
+            content = content[:at] + script + content[at:] if at >= 0 else content + script
+        return content
+
+
+def _handler(server: PreviewServer):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = urlsplit(self.path).path
+            if path.startswith("/livereload/"):
+                try:
+                    epoch = int(path.rsplit("/", 1)[1])
+                except ValueError:
+                    return self._send(HTTPStatus.BAD_REQUEST, b"", "text/plain")
+                return self._send(HTTPStatus.OK, str(server.wait_for_next(epoch)).encode(), "text/plain")
+            file, redirect = server.file_for(path)
+            if redirect is not None:
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", redirect)
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
+            if file is None:
+                missing = server.site_dir / "404.html"
+                body = server.page(missing) if missing.is_file() else "找不到这个页面".encode("utf-8")
+                return self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8")
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+            if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
+                kind += "; charset=utf-8"
+            try:
+                body = server.page(file)
+            except OSError:  # replaced by a build just now
+                return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"", "text/plain")
+            self._send(HTTPStatus.OK, body, kind)
+
+        def _send(self, status, body: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")  # the preview changes with every save
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+        def log_message(self, format, *args):  # requests are not worth a line each
+            pass
+
+    return Handler
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner (README: the engine plan)
+    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")  # ProperDocs' banner
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(lambda record: "dirty' build" not in record.getMessage())  # MkDocs' caution, each rebuild
+    engine = logging.getLogger("mkdocs")
+    engine.addHandler(handler)
+    engine.setLevel(logging.WARNING)
+    engine.propagate = False
+    host, _, port = argv[0].rpartition(":")
+    project = Path(__file__).resolve().parents[3]
+    PreviewServer(project / "mkdocs.yml", host, int(port)).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
