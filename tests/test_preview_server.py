@@ -131,6 +131,15 @@ def test_a_saved_edit_reaches_the_open_page_through_its_reload_script(data):
 
         status, _ = get(running.base + "../../../etc/passwd")  # nothing outside the preview's folder
         assert status == 404
+
+        # the theme's styles are asked for again on each reload, and not sent again while unchanged
+        css = running.base + re.search(r'href="(?:\.\./)*(assets/stylesheets/main\.[^"]+\.css)"', page)[1]
+        with urllib.request.urlopen(css) as reply:
+            stamp = reply.headers["Last-Modified"]
+            assert reply.status == 200 and reply.headers["Cache-Control"] == "no-cache" and stamp
+        with pytest.raises(urllib.error.HTTPError) as unchanged:
+            urllib.request.urlopen(urllib.request.Request(css, headers={"If-Modified-Since": stamp}))
+        assert unchanged.value.code == 304
     finally:
         running.close()
 

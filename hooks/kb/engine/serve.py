@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -247,6 +248,8 @@ class PreviewServer:
 
 def _handler(server: PreviewServer):
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # one connection for a page's styles and scripts (every answer has a length)
+
         def do_GET(self):
             path = urlsplit(self.path).path
             if path.startswith("/livereload/"):
@@ -269,18 +272,26 @@ def _handler(server: PreviewServer):
             if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
                 kind += "; charset=utf-8"
             try:
+                if file.suffix != ".html":  # the theme's styles and scripts: asked again on every reload
+                    stamp = formatdate(file.stat().st_mtime, usegmt=True)
+                    if self.headers.get("If-Modified-Since") == stamp:
+                        return self._send(HTTPStatus.NOT_MODIFIED, b"", kind)
+                    return self._send(HTTPStatus.OK, file.read_bytes(), kind, stamp)
                 body = server.page(file)
             except OSError:  # replaced by a build just now
                 return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"", "text/plain")
             self._send(HTTPStatus.OK, body, kind)
 
-        def _send(self, status, body: bytes, kind: str) -> None:
+        def _send(self, status, body: bytes, kind: str, modified: str | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")  # the preview changes with every save
+            # the preview changes with every save: the browser asks each time (a page's reload script knows its build)
+            self.send_header("Cache-Control", "no-cache" if modified or status == HTTPStatus.NOT_MODIFIED else "no-store")
+            if modified:
+                self.send_header("Last-Modified", modified)
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
                 self.wfile.write(body)
 
         do_HEAD = do_GET
