@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from helpers import ROOT
 
 from kb.data.load import load_knowledge_base
 from kb.dev.synth import synthesize
+from kb.engine import preview as preview_module
 from kb.engine import session as session_module
 from kb.engine.session import BuildSession, find_session
 
@@ -168,8 +170,49 @@ class FailingIndex:
     def wait(self):
         raise session_module.SearchIndexError("磁盘已满")
 
+    def stop(self):
+        pass
+
     def close(self):
         pass
+
+
+class SlowIndex(FailingIndex):
+    """A search indexer whose process runs until it is stopped (then it fails, as a killed process does)."""
+
+    made: list[SlowIndex] = []
+
+    def __init__(self):
+        self.writing, self.stopped = threading.Event(), threading.Event()
+        SlowIndex.made.append(self)
+
+    def wait(self):
+        self.writing.set()
+        assert self.stopped.wait(60), "the indexer was never stopped"
+        raise session_module.SearchIndexError("建立索引的进程意外退出（退出码 -9）")
+
+    def stop(self):
+        self.stopped.set()
+
+
+def test_a_save_stops_the_search_index_being_made_and_that_is_no_failure(data, tmp_path, monkeypatch):
+    """The indexer's process would take the second core from the rebuild: a save ends it at once."""
+    monkeypatch.setattr(session_module, "SearchIndex", SlowIndex)
+    SlowIndex.made.clear()
+    monkeypatch.setattr(preview_module, "INDEX_AFTER", 0)
+    loop = ServeLoop(tmp_path / "served")
+    try:
+        loop.rebuild()
+        job = loop.session.preview._job
+        assert job is not None and SlowIndex.made and SlowIndex.made[0].writing.wait(60)
+        edit(data / "standards/standard-00001.yml", "title: ", "title: 又改了")
+        loop.rebuild()
+        assert SlowIndex.made[0].stopped.is_set() and job.finished.wait(60)
+        assert loop.session.preview.failure is None
+        assert "搜索索引出错" not in (loop.site / "index.html").read_text(encoding="utf-8")
+        assert "又改了" in loop.page("standards/standard-00001")
+    finally:
+        loop.close()
 
 
 def test_a_failed_search_index_shows_on_the_problem_page_and_the_next_save_brings_the_site_back(data, tmp_path, monkeypatch):

@@ -106,12 +106,17 @@ class _IndexJob:
         self._search = search
         self._texts, self._documents, self._site_dir, self._on_failure = texts, documents, site_dir, on_failure
         self._cancelled = threading.Event()
+        self._index = None
         self.finished = threading.Event()  # written, or failed
         self._thread = threading.Thread(target=self._run, name="toolbook-preview-search", daemon=True)
         self._thread.start()
 
     def cancel(self) -> None:
+        """Give up: the indexing process, which would take the second core from the rebuild, ends at once."""
         self._cancelled.set()
+        index = self._index
+        if index is not None:
+            index.stop()
 
     def _run(self) -> None:
         make, error = self._search
@@ -119,7 +124,7 @@ class _IndexJob:
         if self._cancelled.wait(INDEX_AFTER):
             return
         try:
-            index = make()
+            index = self._index = make()
             for n, (url, kept, record) in enumerate(self._texts, start=1):
                 if self._cancelled.is_set():
                     return

@@ -179,6 +179,12 @@ class SearchIndex:
             message = error.decode("utf-8", "replace").strip().splitlines()
             raise SearchIndexError(message[-1] if message else f"建立索引的进程意外退出（退出码 {code}）")
 
+    def stop(self) -> None:
+        """From another thread: end the child now (the preview's next rebuild has begun); wait() then fails."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
