@@ -2,8 +2,8 @@
 `serve --dirty` session, the site served is the site a fresh preview build of the same data writes, page for
 page; an edit that makes the data invalid shows the problem page, and fixing it brings the pages back.
 
-MkDocs' own serve loop is driven here as `mkdocs serve --dirty` drives it (kb/engine/preview.py): the
-configuration loaded again and the dirty build run again after each change, with one hook session.
+The preview server's own builds are driven here (kb/engine/serve.py): its first build, then the configuration
+loaded again and the dirty build run again after each change, with one hook session.
 """
 
 from __future__ import annotations
@@ -14,41 +14,40 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, free_port
 
 from kb.data.load import load_knowledge_base
 from kb.dev.synth import synthesize
 from kb.engine import preview as preview_module
 from kb.engine import session as session_module
+from kb.engine.serve import PreviewServer
 from kb.engine.session import BuildSession, find_session
 
-SERVE_URL = "http://127.0.0.1:8000/"
-
-
 class ServeLoop:
-    """What `mkdocs serve --dirty` does: one startup, then a dirty build with a freshly loaded configuration per change."""
+    """The preview server's builds (kb/engine/serve.py), without its HTTP requests and its watcher: the first
+    build (the navigation's pages, then the whole site), then one build per change."""
 
-    def __init__(self, site: Path):
-        from mkdocs.config import load_config
-
-        self.site = site
-        self.load = lambda: load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site))
-        config = self.load()
-        self.session = find_session(config)
-        config.plugins.on_startup(command="serve", dirty=True)
+    def __init__(self, port: int):
+        self.server = PreviewServer(ROOT / "mkdocs.yml", "127.0.0.1", port)  # the port is in the pages' addresses
+        self.site = self.server.site_dir
+        self.server.config.plugins.on_startup(command="serve", dirty=True)
+        self.session = find_session(self.server.config)
+        self.started = False
 
     def rebuild(self) -> None:
-        from mkdocs.commands.build import build
-
-        config = self.load()
-        config.site_url = SERVE_URL
-        build(config, serve_url=SERVE_URL, dirty=True)
+        if not self.started:
+            self.server.first_build()
+            self.started = True
+        else:
+            assert self.server.build()
 
     def page(self, uri: str) -> str:
         return (self.site / uri / "index.html").read_text(encoding="utf-8")
 
     def close(self) -> None:
-        self.load().plugins.on_shutdown()
+        self.server.config.plugins.on_shutdown()
+        self.server.http.server_close()
+        shutil.rmtree(self.site, ignore_errors=True)
 
 
 def pages(site: Path) -> dict[str, bytes]:
@@ -83,7 +82,8 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
     issue = next(r for r in kb.records.values() if r.kind.name == "issue" and len(r.data["cases"]) >= 2)
     std_title = kb.records[standard].title
 
-    loop = ServeLoop(tmp_path / "served")
+    port = free_port()
+    loop = ServeLoop(port)
     try:
         loop.rebuild()
         assert std_title in loop.page(f"standards/{standard}")
@@ -139,12 +139,12 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
         loop.close()
 
     fresh_session = BuildSession()
-    for plugin in loop.load().plugins.values():
+    for plugin in loop.server._load().plugins.values():
         if isinstance(getattr(plugin, "session", None), BuildSession):
             monkeypatch.setattr(plugin, "session", fresh_session)
-    fresh = ServeLoop(tmp_path / "fresh")
+    fresh = ServeLoop(port)
     try:
-        fresh.rebuild()
+        assert fresh.server.build()  # one whole build, as from nothing (not the navigation first)
         expected = pages(fresh.site)
     finally:
         fresh.close()
@@ -200,7 +200,7 @@ def test_a_save_stops_the_search_index_being_made_and_that_is_no_failure(data, t
     monkeypatch.setattr(session_module, "SearchIndex", SlowIndex)
     SlowIndex.made.clear()
     monkeypatch.setattr(preview_module, "INDEX_AFTER", 0)
-    loop = ServeLoop(tmp_path / "served")
+    loop = ServeLoop(free_port())
     try:
         loop.rebuild()
         job = loop.session.preview._job
@@ -217,7 +217,7 @@ def test_a_save_stops_the_search_index_being_made_and_that_is_no_failure(data, t
 
 def test_a_failed_search_index_shows_on_the_problem_page_and_the_next_save_brings_the_site_back(data, tmp_path, monkeypatch):
     monkeypatch.setattr(session_module, "SearchIndex", FailingIndex)
-    loop = ServeLoop(tmp_path / "served")
+    loop = ServeLoop(free_port())
     try:
         loop.rebuild()
         job = loop.session.preview._job

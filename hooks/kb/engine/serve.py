@@ -64,7 +64,10 @@ class PreviewServer:
         self.site_dir = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
         self._load = lambda: load_config(str(config_file), site_dir=str(self.site_dir))
         config = self._load()
+        self.http = ThreadingHTTPServer((host, port), _handler(self))  # port 0: one the system chooses
+        self.http.daemon_threads = True
         self.mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+        port = self.http.server_address[1]
         self.url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.mount}"
         self.config = config
         self.epoch = 0  # the number of the last finished build; pages reload when it grows
@@ -74,8 +77,6 @@ class PreviewServer:
         self._changes = 0
         self._stopping = False
         self._observer = None
-        self.http = ThreadingHTTPServer((host, port), _handler(self))
-        self.http.daemon_threads = True
 
     # -- the build loop ------------------------------------------------------------------------------
 
@@ -108,25 +109,35 @@ class PreviewServer:
             self._changes += 1
             self._cond.notify_all()
 
+    def first_build(self, ready=lambda: None) -> None:
+        """The navigation's pages, then (after `ready()`) the whole site, as it is built at the start."""
+        from .session import find_session
+
+        session = find_session(self.config)
+        session.rebuild = self.changed  # the search index failed in the background: its failure shows at once
+        session.nav_only = True  # the pages of the navigation first: the home page answers within seconds
+        try:
+            self.build()
+        finally:
+            session.nav_only = False
+        ready()
+        self.build()
+        with self._cond:
+            self.complete = True
+            self._cond.notify_all()
+
     def _build_loop(self) -> None:
         from .session import find_session
 
         started = time.perf_counter()
         print("正在生成预览……", file=sys.stderr, flush=True)
-        session = find_session(self.config)
-        session.rebuild = self.changed  # the search index failed in the background: its failure shows at once
-        session.nav_only = True  # the pages of the navigation first: the home page answers within seconds
-        try:
-            self._build()
-        finally:
-            session.nav_only = False
-        print(f"首页和各栏目已可打开（{time.perf_counter() - started:.1f} 秒）：{self.url}，其余页面正在生成……",
-              file=sys.stderr, flush=True)
-        self._watch(session)
-        self._build()
-        with self._cond:
-            self.complete = True
-            self._cond.notify_all()
+
+        def ready():
+            print(f"首页和各栏目已可打开（{time.perf_counter() - started:.1f} 秒）：{self.url}，其余页面正在生成……",
+                  file=sys.stderr, flush=True)
+            self._watch(find_session(self.config))
+
+        self.first_build(ready)
         print(f"预览已全部生成（{time.perf_counter() - started:.1f} 秒）。修改并保存数据文件后，打开的页面会自动刷新。",
               file=sys.stderr, flush=True)
         while True:
@@ -142,10 +153,10 @@ class PreviewServer:
                 self._changes = 0
                 self.building = True
             started = time.perf_counter()
-            if self._build():
+            if self.build():
                 print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", file=sys.stderr, flush=True)
 
-    def _build(self) -> bool:
+    def build(self) -> bool:
         """One dirty build with a freshly read mkdocs.yml (as `mkdocs serve` does); False if it failed."""
         from mkdocs.commands.build import build
         from mkdocs.exceptions import Abort, PluginError
