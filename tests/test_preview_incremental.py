@@ -138,16 +138,44 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
     finally:
         loop.close()
 
+    expected = fresh_pages(port, monkeypatch)
+    assert sorted(served) == sorted(expected)
+    assert [name for name in expected if served[name] != expected[name]] == []
+
+
+def fresh_pages(port: int, monkeypatch) -> dict[str, bytes]:
+    """The pages of one whole preview build from nothing, with a session of its own."""
     fresh_session = BuildSession()
-    for plugin in loop.server._load().plugins.values():
+    probe = ServeLoop(port)
+    for plugin in probe.server._load().plugins.values():
         if isinstance(getattr(plugin, "session", None), BuildSession):
             monkeypatch.setattr(plugin, "session", fresh_session)
+    probe.close()
     fresh = ServeLoop(port)
     try:
         assert fresh.server.build()  # one whole build, as from nothing (not the navigation first)
-        expected = pages(fresh.site)
+        return pages(fresh.site)
     finally:
         fresh.close()
+
+
+def test_a_preview_started_on_invalid_data_once_fixed_equals_a_fresh_build(data, monkeypatch):
+    """The first build shows the problem page; the hand-written pages, written then without the pages they
+    link to, are written again once the data is fixed."""
+    broken = next((data / "cases").glob("*.yml"))
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(re.sub(r"\ntheme: .*\n", "\ntheme: 没有这个主题\n", good), encoding="utf-8")
+    port = free_port()
+    loop = ServeLoop(port)
+    try:
+        loop.rebuild()
+        assert "没有这个主题" in (loop.site / "index.html").read_text(encoding="utf-8")
+        broken.write_text(good, encoding="utf-8")
+        loop.rebuild()
+        served = pages(loop.site)
+    finally:
+        loop.close()
+    expected = fresh_pages(port, monkeypatch)
     assert sorted(served) == sorted(expected)
     assert [name for name in expected if served[name] != expected[name]] == []
 

@@ -51,6 +51,7 @@ class BuildSession:
         self._preview_search: tuple | None = None  # what on_post_build hands the preview's search index
         self.nav_only = False  # set by the preview server (serve.py) for its first build: the navigation's pages only
         self.rebuild: Callable[[], None] | None = None  # the preview server's: build again (serve.py sets it)
+        self._docs_stale = False  # the preview's pages of docs/ were written without the pages they link to
 
     def request(self, settings: Settings) -> None:
         """What kb.engine.build.build() asks of the next build: these settings."""
@@ -58,6 +59,7 @@ class BuildSession:
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving, self.dirty = command == "serve", dirty
+        self._docs_stale = False
         self._end_preview()
 
     def on_config(self, config):
@@ -110,7 +112,12 @@ class BuildSession:
         # pages are unchanged (their links are resolved against all files) and no page came or went (the
         # sitemap lists them all), nothing MkDocs writes needs them.
         unchanged: list[File] = []
-        omit = bool(last) and not _hand_written_changed(files)
+        hand_written = [file for file in files.documentation_pages() if file.generated_by is None]
+        if self._docs_stale:  # written while the pages they link to were not there: written again now
+            for file in hand_written:
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+        self._docs_stale = self.nav_only
+        omit = bool(last) and not any(file.is_modified() for file in hand_written)
         taken = set(files.src_uris)  # docs/ and the theme's files
 
         def add(page) -> None:
@@ -230,6 +237,7 @@ class BuildSession:
     def _problem_pages(self, files: Files, config, failure: str | None) -> None:
         """The problem list in place of the home page and of every generated page of the navigation."""
         content = problems_page(self.problems, failure)
+        self._docs_stale = self.dirty
         if self.preview is not None and self.preview.made:  # the sitemap of the pages that come back when fixed
             config.theme.static_templates.discard("sitemap.xml")
         if failure:
@@ -309,11 +317,6 @@ def problems_page(problems: list[Problem], failure: str | None = None) -> str:
         "也可以按显示的路径自己打开文件。\n\n"
         f"<ol class=\"tb-problems\">\n{chr(10).join(items)}\n</ol>\n"
     )
-
-
-def _hand_written_changed(files: Files) -> bool:
-    """A page of docs/ changed since the preview's last build (or is new)."""
-    return any(file.is_modified() for file in files.documentation_pages() if file.generated_by is None)
 
 
 def _documents(files: Files):
