@@ -129,8 +129,12 @@ def test_a_saved_edit_reaches_the_open_page_through_its_reload_script(data):
         status, page = get(url)
         assert "保存后打开的页面自动刷新。" in page and running.epoch(page) == int(newer)
 
-        status, _ = get(running.base + "../../../etc/passwd")  # nothing outside the preview's folder
-        assert status == 404
+        secret = data.parent / "secret.txt"
+        secret.write_text("不该被预览送出的文件", encoding="utf-8")
+        (running.server.site_dir / "outside").symlink_to(data.parent, target_is_directory=True)
+        for outside in ("../../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "outside/secret.txt"):
+            status, body = get(running.base + outside)  # nothing outside the preview's folder
+            assert status == 404 and "不该被" not in body, outside
 
         # the theme's styles are asked for again on each reload, and not sent again while unchanged
         css = running.base + re.search(r'href="(?:\.\./)*(assets/stylesheets/main\.[^"]+\.css)"', page)[1]

@@ -62,6 +62,7 @@ class PreviewServer:
 
         self.config_file = config_file
         self.site_dir = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
+        self._root = self.site_dir.resolve()
         self._load = lambda: load_config(str(config_file), site_dir=str(self.site_dir))
         config = self._load()
         self.http = ThreadingHTTPServer((host, port), _handler(self))  # port 0: one the system chooses
@@ -228,7 +229,7 @@ class PreviewServer:
         if not path.startswith(self.mount):
             return None, None
         rel = posixpath.normpath(unquote(path[len(self.mount):]) or ".")
-        if rel.startswith("..") or rel.startswith("/"):
+        if rel.startswith(("..", "/")) or "\\" in rel or ":" in rel:  # nothing outside the folder, on Windows too
             return None, None
         with self._cond:  # not a page half written: as `mkdocs serve`, what a rebuild writes is served once it is done
             self._cond.wait_for(lambda: not self.building or self._stopping)
@@ -239,6 +240,8 @@ class PreviewServer:
                     return None, path + "/"
                 target = target / "index.html"
             if target.is_file():
+                if not target.resolve().is_relative_to(self._root):  # a link out of the folder, Windows' ..\ too
+                    return None, None
                 return target, None
             with self._cond:  # not (yet) there: once the first whole build is done, it never will be
                 if self.complete or self._stopping:
