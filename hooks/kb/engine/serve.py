@@ -155,7 +155,9 @@ class PreviewServer:
                 self.building = True
             started = time.perf_counter()
             if self.build():
-                print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）", file=sys.stderr, flush=True)
+                problems = find_session(self.config).problems
+                state = f"，数据仍有 {len(problems)} 个问题，页面上列出" if problems else ""
+                print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）{state}", file=sys.stderr, flush=True)
 
     def build(self) -> bool:
         """One dirty build with a freshly read mkdocs.yml (as `mkdocs serve` does); False if it failed."""
