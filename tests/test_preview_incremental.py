@@ -136,18 +136,49 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
     finally:
         loop.close()
 
+    expected = fresh_pages(loop, tmp_path / "fresh", monkeypatch)
+    assert sorted(served) == sorted(expected)
+    assert [name for name in expected if served[name] != expected[name]] == []
+
+
+def fresh_pages(loop: ServeLoop, site: Path, monkeypatch) -> dict[str, bytes]:
+    """The pages of a fresh preview build of the same data, by a new hook session."""
     fresh_session = BuildSession()
     for plugin in loop.load().plugins.values():
         if isinstance(getattr(plugin, "session", None), BuildSession):
             monkeypatch.setattr(plugin, "session", fresh_session)
-    fresh = ServeLoop(tmp_path / "fresh")
+    fresh = ServeLoop(site)
     try:
         fresh.rebuild()
-        expected = pages(fresh.site)
+        return pages(fresh.site)
     finally:
         fresh.close()
-    assert sorted(served) == sorted(expected)
-    assert [name for name in expected if served[name] != expected[name]] == []
+
+
+def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made_of(data, tmp_path, monkeypatch):
+    """Both are kept between rebuilds (kb/site/ical.py, kb/site/ledger.py): an edited standard makes them again."""
+    standard = data / "standards/standard-00001.yml"
+    text = standard.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M)[1]
+    form = re.search(r"^forms:\n- name: (.+)$", text, re.M)[1]
+    ics, docx = "calendar/toolbook.ics", "standards/standard-00001/taizhang-1.docx"
+    loop = ServeLoop(tmp_path / "served")
+    try:
+        loop.rebuild()
+        before = pages(loop.site)
+        edit(standard, f"title: {title}\n", f"title: {title}修订版\n")
+        loop.rebuild()
+        retitled = pages(loop.site)
+        edit(standard, f"- name: {form}\n", f"- name: {form}（新）\n")
+        loop.rebuild()
+        renamed = pages(loop.site)
+    finally:
+        loop.close()
+    assert retitled[ics] != before[ics] and f"{title}修订版" in retitled[ics].decode("utf-8").replace("\r\n ", "")
+    assert retitled[docx] != before[docx] and renamed[docx] != retitled[docx]
+    assert renamed[ics] == retitled[ics]  # a form is not in the calendar
+    expected = fresh_pages(loop, tmp_path / "fresh", monkeypatch)
+    assert (renamed[ics], renamed[docx]) == (expected[ics], expected[docx])
 
 
 class FailingIndex:

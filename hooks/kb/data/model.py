@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +90,7 @@ class Record:
             return f"{self.year}年第{self.data['number']}期（总第{self.data['serial']}期）"
         return self.data[self.kind.title_field]
 
-    @property
+    @functools.cached_property  # a sort key of every listing: worked out once (a record never changes)
     def date(self) -> str:
         """Sort key and display date: YYYY-MM-DD, YYYY-MM or YYYY ("" for a standard never dated)."""
         return str(self.data.get(self.kind.date_field, ""))

@@ -77,6 +77,14 @@ class SiteBuilder:
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
         self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        # every record newest first (by date, then by id, both descending): a group filled in this order is in it
+        self.newest = sorted(kb.records.values(), key=_newest, reverse=True)
+        # each record's backlinks in the order its page lists them (their sources newest first, each
+        # source's links in field order): one pass over the sources in that order, instead of a sort per record
+        self.incoming: dict[str, list] = defaultdict(list)
+        for source in self.newest:
+            for link in kb.outgoing.get(source.id, ()):
+                self.incoming[link.target.id].append(link)
         self.duties = all_duties(kb)
         self.assets: list[Asset] = []
 
@@ -198,22 +206,22 @@ class SiteBuilder:
 
     def _unit_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
-        for r in self.kb.records.values():
+        for r in self.newest:
             if "unit" in r.data:
                 members[r.data["unit"]].append(r)
-        return [Group(t.name, u.unit_uri(t.slug), _newest_first(members[t.name])) for t in self.kb.taxonomy.units]
+        return [Group(t.name, u.unit_uri(t.slug), members[t.name]) for t in self.kb.taxonomy.units]
 
     def _tag_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
-        for r in self.kb.records.values():
+        for r in self.newest:
             for tag in r.tags:
                 members[tag].append(r)
         counts = Counter({t: len(rs) for t, rs in members.items()})
-        return [Group(t, u.tag_uri(t), _newest_first(members[t])) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        return [Group(t, u.tag_uri(t), members[t]) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
     def _record_page(self, record: Record) -> None:
         kb = self.kb
-        incoming = sorted(kb.incoming.get(record.id, []), key=lambda link: (link.source.date, link.source.id), reverse=True)
+        incoming = self.incoming.get(record.id, [])  # newest first
         context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": incoming[:BACKLINKS_PREVIEW],
                    "incoming_total": len(incoming), "mentions_uri": None}
         if len(incoming) > BACKLINKS_PREVIEW:  # a much-cited record: its page stays small, the full list gets pages
@@ -293,8 +301,9 @@ def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_ur
     return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo).build()
 
 
-def _newest_first(records: list[Record]) -> list[Record]:
-    return sorted(records, key=lambda r: (r.date, r.id), reverse=True)
+def _newest(record: Record) -> tuple[str, str]:
+    """The order of the records' lists but a kind's own (KnowledgeBase.of): newest first, then by id descending."""
+    return record.date, record.id
 
 
 def _chunks(items: list, size: int) -> list[list]:
