@@ -62,7 +62,11 @@ class PageMemo:
         self._shared: dict[int, tuple] = {}
 
     def key(self, template: str, uri: str, context: dict) -> int:
-        return hash((template, uri, _value(context, self._keys, self._shared)))
+        keys, shared = self._keys, self._shared
+        # _value of each, but the values most pages hold (text, numbers, a record) without a call
+        values = [v if type(v) in _PLAIN else keys[id(v)] if type(v) is Record else _value(v, keys, shared)
+                  for v in context.values()]
+        return hash((template, uri, tuple(context), tuple(values)))
 
     def kept(self, uri: str, key: int) -> Kept | None:
         """The page as last rendered, if it was rendered from this key."""
@@ -107,9 +111,10 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
     """`value` as a hashable key, records and links replaced by their keys (`keys`, by id()).
 
-    The common types are told by their exact type first (this runs for every value of every page); a
-    dataclass (Group, Term, Duty, …) is walked once per build and its key kept in `shared`, by id(), with
-    the value itself, so that its id stays its own: a value handed to a page is not changed afterwards."""
+    The common types are told by their exact type first (this runs for every value of every page). A list
+    of more than records and links, and a dataclass (Group, Term, Duty, …), is walked once per build: its
+    key is kept in `shared`, by id(), with the value itself, so that no other value takes its id meanwhile.
+    (A value handed to a page is not changed afterwards: each page is made at once, from values made before.)"""
     kind = type(value)
     if kind in _PLAIN:
         return value
@@ -117,7 +122,7 @@ def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
         try:  # most often records or links only, looked up at C speed
             return tuple(map(keys.__getitem__, map(id, value)))
         except KeyError:
-            return tuple([_value(v, keys, shared) for v in value])
+            return _walked(value, keys, shared)
     if kind is dict:
         return tuple([(_value(k, keys, shared), _value(v, keys, shared)) for k, v in value.items()])
     if kind is Record or kind is Link:
@@ -135,9 +140,17 @@ def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
     if isinstance(value, Kind):
         return ("kind", value.name)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
-        known = shared.get(id(value))
-        if known is None:
-            known = shared[id(value)] = (value, (kind.__name__, *(_value(getattr(value, f.name), keys, shared)
-                                                                   for f in dataclasses.fields(value))))
-        return known[1]
+        return _walked(value, keys, shared)
     raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
+
+
+def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
+    """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
+    known = shared.get(id(value))
+    if known is None:
+        if isinstance(value, (list, tuple)):
+            part = tuple([_value(v, keys, shared) for v in value])
+        else:
+            part = (type(value).__name__, *[_value(getattr(value, f.name), keys, shared) for f in dataclasses.fields(value)])
+        known = shared[id(value)] = (value, part)
+    return known[1]
