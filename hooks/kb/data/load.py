@@ -49,11 +49,11 @@ class ReadCache:
         self._files: dict[str, tuple[tuple | None, tuple[Document | None, list[Problem], int], Path]] = {}
         self._schema: tuple | None = None
         self._counter = 0
+        self._taxonomy: tuple = (None, None, [])  # (signature, Taxonomy or None, problems)
 
     def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem], int]]:
         """(document, problems, version) of each (schema name, path)."""
-        schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
-        schema_key = tuple(zip((p.name for p in schemas), _signatures(list(map(os.fspath, schemas)))))
+        schema_key = _schema_key(schema_dir)
         if schema_key != self._schema:
             self._files.clear()
             self._schema = schema_key
@@ -70,6 +70,16 @@ class ReadCache:
                 del known[gone]
         return [known[name][1] for name in names]
 
+    def taxonomy(self, root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
+        """The taxonomy file as last read and checked (_load_taxonomy), while it and the schema files are unchanged."""
+        name = os.fspath(root / TAXONOMY_FILE)
+        signature = (name, _signatures([name])[0], _schema_key(schema_dir))
+        if signature[1] is None or signature != self._taxonomy[0]:
+            found: list[Problem] = []
+            self._taxonomy = (signature, _load_taxonomy(root, found, schema_dir), found)
+        problems.extend(self._taxonomy[2])
+        return self._taxonomy[1]
+
     def path(self, name: str) -> Path | None:
         """The path of a file read before, by its path as text: a folder listed again makes no Path again."""
         entry = self._files.get(name)
@@ -77,6 +87,11 @@ class ReadCache:
 
 
 _UNREAD = (None,)
+
+
+def _schema_key(schema_dir: Path) -> tuple:
+    schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
+    return tuple(zip((p.name for p in schemas), _signatures(list(map(os.fspath, schemas)))))
 
 
 def _signatures(names: list[str]) -> list[tuple | None]:
@@ -106,7 +121,7 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
     except SettingsError as e:
         return None, [Problem(TODAY_ENV, 0, "", str(e))]
     schema_dir = schema_dir or schema_dir_for(root)
-    taxonomy = _load_taxonomy(root, problems, schema_dir)
+    taxonomy = cache.taxonomy(root, problems, schema_dir) if cache is not None else _load_taxonomy(root, problems, schema_dir)
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
     unchecked: set[str] = set()  # ids of records whose own file has problems

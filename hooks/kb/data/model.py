@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from .yamlio import Document
@@ -134,6 +135,6 @@ class KnowledgeBase:
     def of(self, kind: Kind) -> list[Record]:
         """Records of one kind, newest first (then by id for a stable order)."""
         items = [r for r in self.records.values() if r.kind is kind]
-        items.sort(key=lambda r: r.id)
-        items.sort(key=lambda r: r.date, reverse=True)
+        items.sort(key=attrgetter("id"))
+        items.sort(key=attrgetter("date"), reverse=True)
         return items

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .calendar import MONTHS, all_duties, duties_of, month_list
@@ -76,9 +77,9 @@ class SiteBuilder:
         self.memo = memo  # the preview: pages whose content did not change since its last build are not rendered
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
-        self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        self.by_kind[STANDARD].sort(key=attrgetter("id"))
         # every record newest first (by date, then by id, both descending): a group filled in this order is in it
-        self.newest = sorted(kb.records.values(), key=_newest, reverse=True)
+        self.newest = sorted(kb.records.values(), key=attrgetter("date", "id"), reverse=True)
         # each record's backlinks in the order its page lists them (their sources newest first, each
         # source's links in field order): one pass over the sources in that order, instead of a sort per record
         self.incoming: dict[str, list] = defaultdict(list)
@@ -174,10 +175,10 @@ class SiteBuilder:
         mine = {kind: kb.published(self.by_kind[kind]) for kind in KINDS}
 
         def count(records: list[Record], field: str, terms: list[Term]) -> list[tuple[str, int]]:
-            counts = Counter(r.data[field] for r in records)
+            counts = Counter([r.data[field] for r in records])
             return [(t.name, counts[t.name]) for t in terms]
 
-        months = Counter(r.date[:7] for r in mine[CASE])
+        months = Counter([r.date[:7] for r in mine[CASE]])
         month_rows = []
         if months:  # every month from the first to the last, empty ones too (the last CHART_ROWS)
             y, m = map(int, min(months).split("-"))
@@ -250,7 +251,7 @@ class SiteBuilder:
             i = issues.index(record)
             context["newer"] = issues[i - 1] if i > 0 else None
             context["older"] = issues[i + 1] if i + 1 < len(issues) else None
-        self._page(record_uri(record), f"{record.kind.name}.html", **context)
+        self._emit(record_uri(record), f"{record.kind.name}.html", context)
 
     def _listing(self, uri: str, title: str, records: list[Record], *, intro: str = "",
                  kind_label: bool = False, group_by_year: bool = False) -> None:
@@ -269,18 +270,22 @@ class SiteBuilder:
                        total=len(groups), pager=_pager(uris, n))
 
     def _page(self, uri: str, template: str, **context) -> None:
-        record, in_nav = context.get("record"), u.in_nav(uri)
-        if self.memo is not None:
-            key = self.memo.key(template, uri, context)
-            kept = self.memo.kept(uri, key)
+        self._emit(uri, template, context)
+
+    def _emit(self, uri: str, template: str, context: dict) -> None:
+        """The page at `uri`: its template rendered with `context`, unless the memo has it as it would be."""
+        record, in_nav, memo = context.get("record"), u.in_nav(uri), self.memo
+        if memo is not None:
+            key = memo.key(template, uri, context)
+            kept = memo.kept(uri, key)
             if kept is not None:
                 self.on_page(Page(kept.title, kept.title_html, "", "", kept.toc, kept.meta, src_uri=uri, record=record,
                                   in_nav=in_nav, changed=False))
                 return
         r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
         page = Page(**vars(r), src_uri=uri, record=record, in_nav=in_nav)
-        if self.memo is not None:
-            self.memo.keep(uri, key, page)
+        if memo is not None:
+            memo.keep(uri, key, page)
         self.on_page(page)
 
 
@@ -300,10 +305,6 @@ def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_ur
     (the preview), a page whose content is what it was in the memo's last build comes unrendered (`changed` False)."""
     return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo).build()
 
-
-def _newest(record: Record) -> tuple[str, str]:
-    """The order of the records' lists but a kind's own (KnowledgeBase.of): newest first, then by id descending."""
-    return record.date, record.id
 
 
 def _chunks(items: list, size: int) -> list[list]:
