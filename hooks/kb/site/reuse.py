@@ -144,6 +144,9 @@ def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
     raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # the names of each dataclass's fields
+
+
 def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
     """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
     known = shared.get(id(value))
@@ -151,6 +154,7 @@ def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
         if isinstance(value, (list, tuple)):
             part = tuple([_value(v, keys, shared) for v in value])
         else:
-            part = (type(value).__name__, *[_value(getattr(value, f.name), keys, shared) for f in dataclasses.fields(value)])
+            names = _FIELDS.get(type(value)) or _FIELDS.setdefault(type(value), tuple(f.name for f in dataclasses.fields(value)))
+            part = (type(value).__name__, *[_value(getattr(value, name), keys, shared) for name in names])
         known = shared[id(value)] = (value, part)
     return known[1]
