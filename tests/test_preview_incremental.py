@@ -180,6 +180,33 @@ def test_a_preview_started_on_invalid_data_once_fixed_equals_a_fresh_build(data,
     assert [name for name in expected if served[name] != expected[name]] == []
 
 
+def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made_of(data, monkeypatch):
+    """Both are kept between rebuilds (kb/site/ical.py, kb/site/ledger.py): an edited standard makes them again."""
+    standard = data / "standards/standard-00001.yml"
+    text = standard.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M)[1]
+    form = re.search(r"^forms:\n- name: (.+)$", text, re.M)[1]
+    ics, docx = "calendar/toolbook.ics", "standards/standard-00001/taizhang-1.docx"
+    port = free_port()
+    loop = ServeLoop(port)
+    try:
+        loop.rebuild()
+        before = pages(loop.site)
+        edit(standard, f"title: {title}\n", f"title: {title}修订版\n")
+        loop.rebuild()
+        retitled = pages(loop.site)
+        edit(standard, f"- name: {form}\n", f"- name: {form}（新）\n")
+        loop.rebuild()
+        renamed = pages(loop.site)
+    finally:
+        loop.close()
+    assert retitled[ics] != before[ics] and f"{title}修订版" in retitled[ics].decode("utf-8").replace("\r\n ", "")
+    assert retitled[docx] != before[docx] and renamed[docx] != retitled[docx]
+    assert renamed[ics] == retitled[ics]  # a form is not in the calendar
+    expected = fresh_pages(port, monkeypatch)
+    assert (renamed[ics], renamed[docx]) == (expected[ics], expected[docx])
+
+
 class FailingIndex:
     """A search indexer that fails when its index is written."""
 

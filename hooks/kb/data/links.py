@@ -61,9 +61,11 @@ def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), u
 
     checked = [*kb.records.values(), *partial]
     names = {which: [t.name for t in _terms(kb, which)] for kind in KINDS for _, which in kind.terms}
+    known = {which: set(terms) for which, terms in names.items()}
     for record in checked:
-        _check_terms(record, names, problem)
-        _check_images(kb, record, problem)
+        _check_terms(record, names, known, problem)
+        if record.data.get("images"):
+            _check_images(kb, record, problem)
     _check_issues(kb, problem)
     for record in checked:
         _resolve(kb, record, problem, unchecked, unpublished or {}, id_pattern)
@@ -76,12 +78,14 @@ def _terms(kb: KnowledgeBase, which: str) -> list[Term]:
     return getattr(kb.taxonomy, which)
 
 
-def _check_terms(record: Record, all_names: dict[str, list[str]], problem) -> None:
+def _check_terms(record: Record, all_names: dict[str, list[str]], known: dict[str, set[str]], problem) -> None:
+    """Each taxonomy value of `record` is a term of its list (`all_names`, as sets in `known`)."""
+    data = record.data
     for name, which in record.kind.terms:
-        value = record.get(name)
-        names = all_names[which]
-        if not isinstance(value, str) or value in names:
+        value = data.get(name)
+        if not isinstance(value, str) or value in known[which]:
             continue
+        names = all_names[which]
         near = suggest(value, names)
         hint = f'，是否指 "{near}"？' if near else f"。可选：{'、'.join(names[:20])}{' 等' if len(names) > 20 else ''}。"
         problem(record, (name,), f'"{short(value)}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
@@ -124,19 +128,33 @@ def _draft_message(name: str, target_id: str, reason: str) -> str:
 
 def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], unpublished: dict[str, str],
              id_pattern: re.Pattern) -> None:
-    for name, kinds in record.kind.references:
-        allowed = tuple(KIND_NAMED[k] for k in kinds)
+    records, incoming, issue_of_case, match, outgoing = kb.records, kb.incoming, kb.issue_of_case, id_pattern.match, None
+    for name, kinds in record.kind.references:  # kinds: the names of the kinds the field may name
+        refs = record.data.get(name)
+        if not refs or not isinstance(refs, list):
+            continue
+        cases = name == "cases"
         seen: set[str] = set()
-        refs = record.get(name)
-        for i, target_id in enumerate(refs if isinstance(refs, list) else []):
-            if not isinstance(target_id, str) or not id_pattern.match(target_id) or len(target_id) > 64:
+        for i, target_id in enumerate(refs):
+            if not isinstance(target_id, str) or not match(target_id) or len(target_id) > 64:
                 continue  # not an id at all: the schema reports it
-            path = (name, i)
-            target = kb.records.get(target_id)
+            target = records.get(target_id)
             if target_id in seen:
-                problem(record, path, f'"{short(target_id)}" 重复列出。')
+                problem(record, (name, i), f'"{short(target_id)}" 重复列出。')
                 continue
             seen.add(target_id)
+            if target is not None and target.kind.name in kinds and target_id != record.id and not (
+                    cases and target_id in issue_of_case):  # the common case: a link
+                link = Link(record, name, target)
+                if outgoing is None:
+                    outgoing = kb.outgoing.setdefault(record.id, [])
+                outgoing.append(link)
+                incoming.setdefault(target_id, []).append(link)
+                if cases:
+                    issue_of_case[target_id] = record
+                continue
+            path = (name, i)
+            allowed = tuple(KIND_NAMED[k] for k in kinds)
             if target_id == record.id:
                 problem(record, path, "记录不能引用它自己。")
             elif target is None and target_id in unchecked:
@@ -150,12 +168,6 @@ def _resolve(kb: KnowledgeBase, record: Record, problem, unchecked: set[str], un
             elif target.kind not in allowed:
                 wanted = "或".join(k.short for k in allowed)
                 problem(record, path, f'"{target_id}" 是{target.kind.short}，这里只能填{wanted}。')
-            elif name == "cases" and target_id in kb.issue_of_case:
+            else:  # a case already in an issue
                 problem(record, path, f'案例 "{target_id}" 已收录在 {kb.issue_of_case[target_id].id} 期专刊中，一个案例只能收录在一期。')
-            else:
-                link = Link(record, name, target)
-                kb.outgoing.setdefault(record.id, []).append(link)
-                kb.incoming.setdefault(target_id, []).append(link)
-                if name == "cases":
-                    kb.issue_of_case[target_id] = record
 

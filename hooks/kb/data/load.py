@@ -41,45 +41,64 @@ PARALLEL_FROM = 2000  # record files from which two processes read them
 
 class ReadCache:
     """Each record file as last read and checked against its schema, by path: reused while the file's
-    size and modification time stay the same (and the schema files do). `version(path)` changes each
-    time a file is read afresh, so that what was made from a record can tell whether it is still current."""
+    size, modification time and inode stay the same (and the schema files do). Each reading of a file
+    gets a new version number, so that what was made from a record can tell whether it is still current."""
 
     def __init__(self) -> None:
-        self._files: dict[Path, tuple[tuple, tuple[Document | None, list[Problem]]]] = {}
-        self._versions: dict[Path, int] = {}
+        # path as text -> (signature, (document, problems, version), Path)
+        self._files: dict[str, tuple[tuple | None, tuple[Document | None, list[Problem], int], Path]] = {}
         self._schema: tuple | None = None
         self._counter = 0
+        self._taxonomy: tuple = (None, None, [])  # (signature, Taxonomy or None, problems)
 
-    def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
-        schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
-        schema_key = tuple(zip((p.name for p in schemas), _signatures(schemas)))
+    def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem], int]]:
+        """(document, problems, version) of each (schema name, path)."""
+        schema_key = _schema_key(schema_dir)
         if schema_key != self._schema:
             self._files.clear()
             self._schema = schema_key
-        signatures = _signatures([path for _, path in files])
-        stale = [(i, item) for i, (item, sig) in enumerate(zip(files, signatures))
-                 if sig is None or self._files.get(item[1], (None,))[0] != sig]
-        fresh = _read_all([item for _, item in stale], schema_dir)
-        for (i, (_, path)), result in zip(stale, fresh):
-            self._files[path] = (signatures[i], result)
+        known = self._files
+        names = [os.fspath(path) for _, path in files]
+        signatures = _signatures(names)
+        stale = [i for i, (name, sig) in enumerate(zip(names, signatures)) if sig is None or known.get(name, _UNREAD)[0] != sig]
+        for i, (doc, found) in zip(stale, _read_all([files[i] for i in stale], schema_dir)):
             self._counter += 1
-            self._versions[path] = self._counter
-        wanted = {path for _, path in files}
-        for gone in [path for path in self._files if path not in wanted]:
-            del self._files[gone]
-            del self._versions[gone]
-        return [self._files[path][1] for _, path in files]
+            known[names[i]] = (signatures[i], (doc, found, self._counter), files[i][1])
+        if len(known) > len(names):  # files gone since the last reading
+            wanted = set(names)
+            for gone in [name for name in known if name not in wanted]:
+                del known[gone]
+        return [known[name][1] for name in names]
 
-    def version(self, path: Path) -> int:
-        """Which reading of the file at `path` its record came from: a new number each time it was read afresh."""
-        return self._versions[path]
+    def taxonomy(self, root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
+        """The taxonomy file as last read and checked (_load_taxonomy), while it and the schema files are unchanged."""
+        name = os.fspath(root / TAXONOMY_FILE)
+        signature = (name, _signatures([name])[0], _schema_key(schema_dir))
+        if signature[1] is None or signature != self._taxonomy[0]:
+            found: list[Problem] = []
+            self._taxonomy = (signature, _load_taxonomy(root, found, schema_dir), found)
+        problems.extend(self._taxonomy[2])
+        return self._taxonomy[1]
+
+    def path(self, name: str) -> Path | None:
+        """The path of a file read before, by its path as text: a folder listed again makes no Path again."""
+        entry = self._files.get(name)
+        return entry[2] if entry is not None else None
 
 
-def _signatures(paths: list[Path]) -> list[tuple]:
+_UNREAD = (None,)
+
+
+def _schema_key(schema_dir: Path) -> tuple:
+    schemas = sorted(schema_dir.glob("*.json")) if schema_dir.is_dir() else []
+    return tuple(zip((p.name for p in schemas), _signatures(list(map(os.fspath, schemas)))))
+
+
+def _signatures(names: list[str]) -> list[tuple | None]:
     out = []
-    for path in paths:
+    for name in names:
         try:
-            st = path.stat()
+            st = os.stat(name)
             out.append((st.st_size, st.st_mtime_ns, st.st_ino))
         except OSError:  # gone, or unreadable: read again (the reader says what is wrong)
             out.append(None)
@@ -102,28 +121,31 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
     except SettingsError as e:
         return None, [Problem(TODAY_ENV, 0, "", str(e))]
     schema_dir = schema_dir or schema_dir_for(root)
-    taxonomy = _load_taxonomy(root, problems, schema_dir)
+    taxonomy = cache.taxonomy(root, problems, schema_dir) if cache is not None else _load_taxonomy(root, problems, schema_dir)
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
     unchecked: set[str] = set()  # ids of records whose own file has problems
     files = []
     for kind in KINDS:
-        for path, refused in _record_files(root / kind.folder, root):
+        for path, refused in _record_files(root / kind.folder, root, cache):
             if refused:  # a link that leads outside: not read, and not blamed again where it is referenced
                 problems.append(refused)
                 unchecked.add(path.stem)
             else:
                 files.append((kind, path))
     named = [(kind.name, path) for kind, path in files]
-    read = cache.read(named, schema_dir) if cache is not None else _read_all(named, schema_dir)
-    for (kind, path), (doc, found) in zip(files, read):
-        problems.extend(found)
+    if cache is not None:
+        read = cache.read(named, schema_dir)
+    else:
+        read = [(doc, found, 0) for doc, found in _read_all(named, schema_dir)]
+    for (kind, path), (doc, found, version) in zip(files, read):
         if not found:
-            records.append(Record(kind, str(doc.value[kind.key]), path, doc, cache.version(path) if cache else 0))
+            records.append(Record(kind, str(doc.value[kind.key]), path, doc, version))
             continue
+        problems.extend(found)
         unchecked.add(path.stem)  # the id a valid file here would have
         if doc is not None and isinstance(doc.value, dict):
-            partial.append(Record(kind, path.stem, path, doc, cache.version(path) if cache else 0))
+            partial.append(Record(kind, path.stem, path, doc, version))
     if taxonomy is None:
         return None, sorted(problems)
     kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now),
@@ -187,7 +209,7 @@ def _check_shape(name: str, doc: Document, path: Path, schema_dir: Path) -> list
     return schema.validate(name, doc, path, schema_dir)
 
 
-def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]:
+def _record_files(folder: Path, root: Path, cache: ReadCache | None = None) -> list[tuple[Path, Problem | None]]:
     """The record files of one folder, each with the reason it is refused (a link leading outside the data directory)."""
     if not folder.is_dir():
         return []
@@ -199,7 +221,8 @@ def _record_files(folder: Path, root: Path) -> list[tuple[Path, Problem | None]]
     for entry in entries:
         if entry.name.startswith((".", "~")) or not entry.name.endswith(SUFFIXES):
             continue
-        path, link = folder / entry.name, entry.is_symlink()
+        link = entry.is_symlink()
+        path = (cache.path(entry.path) if cache is not None else None) or folder / entry.name
         # only a link (or a linked folder) can lead outside the data directory
         if (folder_escapes or link) and not inside_data(path, real_root):
             out.append((path, Problem(display_path(path), 1, "", "这是一个指向数据目录以外的链接（或循环链接），出于安全考虑不予读取。请把文件本身放进数据目录。")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from .yamlio import Document
@@ -65,17 +66,20 @@ class Taxonomy:
 
 @dataclass(eq=False)
 class Record:
-    """One YAML record. `data` holds the validated fields as written."""
+    """One YAML record. `data` holds the validated fields as written; a record never changes."""
 
     kind: Kind
     id: str
     path: Path
     doc: Document
     version: int = 0  # which reading of its file (the preview's kb.data.load.ReadCache; 0 when read without one)
+    # worked out once, as plain attributes: every page and listing reads them, many times per build
+    data: dict = field(init=False, repr=False)
+    date: str = field(init=False, repr=False)  # sort key and display date: YYYY-MM-DD, YYYY-MM or YYYY ("" for a standard never dated)
 
-    @property
-    def data(self) -> dict:
-        return self.doc.value  # type: ignore[return-value]
+    def __post_init__(self) -> None:
+        self.data = self.doc.value  # type: ignore[assignment]
+        self.date = str(self.data.get(self.kind.date_field, ""))
 
     def line(self, *path) -> int:
         return self.doc.line_of(path)
@@ -88,11 +92,6 @@ class Record:
         if self.kind is ISSUE:
             return f"{self.year}年第{self.data['number']}期（总第{self.data['serial']}期）"
         return self.data[self.kind.title_field]
-
-    @property
-    def date(self) -> str:
-        """Sort key and display date: YYYY-MM-DD, YYYY-MM or YYYY ("" for a standard never dated)."""
-        return str(self.data.get(self.kind.date_field, ""))
 
     @property
     def year(self) -> str:
@@ -136,6 +135,6 @@ class KnowledgeBase:
     def of(self, kind: Kind) -> list[Record]:
         """Records of one kind, newest first (then by id for a stable order)."""
         items = [r for r in self.records.values() if r.kind is kind]
-        items.sort(key=lambda r: r.id)
-        items.sort(key=lambda r: r.date, reverse=True)
+        items.sort(key=attrgetter("id"))
+        items.sort(key=attrgetter("date"), reverse=True)
         return items

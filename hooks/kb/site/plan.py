@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .calendar import MONTHS, all_duties, duties_of, month_list
@@ -77,7 +78,15 @@ class SiteBuilder:
         self.wanted = wanted  # the preview's first pages: only the pages whose src_uri it accepts are made
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
-        self.by_kind[STANDARD].sort(key=lambda r: r.id)
+        self.by_kind[STANDARD].sort(key=attrgetter("id"))
+        # every record newest first (by date, then by id, both descending): a group filled in this order is in it
+        self.newest = sorted(kb.records.values(), key=attrgetter("date", "id"), reverse=True)
+        # each record's backlinks in the order its page lists them (their sources newest first, each
+        # source's links in field order): one pass over the sources in that order, instead of a sort per record
+        self.incoming: dict[str, list] = defaultdict(list)
+        for source in self.newest:
+            for link in kb.outgoing.get(source.id, ()):
+                self.incoming[link.target.id].append(link)
         self.duties = all_duties(kb)
         self.assets: list[Asset] = []
 
@@ -167,10 +176,10 @@ class SiteBuilder:
         mine = {kind: kb.published(self.by_kind[kind]) for kind in KINDS}
 
         def count(records: list[Record], field: str, terms: list[Term]) -> list[tuple[str, int]]:
-            counts = Counter(r.data[field] for r in records)
+            counts = Counter([r.data[field] for r in records])
             return [(t.name, counts[t.name]) for t in terms]
 
-        months = Counter(r.date[:7] for r in mine[CASE])
+        months = Counter([r.date[:7] for r in mine[CASE]])
         month_rows = []
         if months:  # every month from the first to the last, empty ones too (the last CHART_ROWS)
             y, m = map(int, min(months).split("-"))
@@ -199,22 +208,22 @@ class SiteBuilder:
 
     def _unit_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
-        for r in self.kb.records.values():
+        for r in self.newest:
             if "unit" in r.data:
                 members[r.data["unit"]].append(r)
-        return [Group(t.name, u.unit_uri(t.slug), _newest_first(members[t.name])) for t in self.kb.taxonomy.units]
+        return [Group(t.name, u.unit_uri(t.slug), members[t.name]) for t in self.kb.taxonomy.units]
 
     def _tag_groups(self) -> list[Group]:
         members: dict[str, list[Record]] = defaultdict(list)
-        for r in self.kb.records.values():
+        for r in self.newest:
             for tag in r.tags:
                 members[tag].append(r)
         counts = Counter({t: len(rs) for t, rs in members.items()})
-        return [Group(t, u.tag_uri(t), _newest_first(members[t])) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        return [Group(t, u.tag_uri(t), members[t]) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
     def _record_page(self, record: Record) -> None:
         kb = self.kb
-        incoming = sorted(kb.incoming.get(record.id, []), key=lambda link: (link.source.date, link.source.id), reverse=True)
+        incoming = self.incoming.get(record.id, [])  # newest first
         context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": incoming[:BACKLINKS_PREVIEW],
                    "incoming_total": len(incoming), "mentions_uri": None}
         if len(incoming) > BACKLINKS_PREVIEW:  # a much-cited record: its page stays small, the full list gets pages
@@ -243,7 +252,7 @@ class SiteBuilder:
             i = issues.index(record)
             context["newer"] = issues[i - 1] if i > 0 else None
             context["older"] = issues[i + 1] if i + 1 < len(issues) else None
-        self._page(record_uri(record), f"{record.kind.name}.html", **context)
+        self._emit(record_uri(record), f"{record.kind.name}.html", context)
 
     def _listing(self, uri: str, title: str, records: list[Record], *, intro: str = "",
                  kind_label: bool = False, group_by_year: bool = False) -> None:
@@ -262,20 +271,24 @@ class SiteBuilder:
                        total=len(groups), pager=_pager(uris, n))
 
     def _page(self, uri: str, template: str, **context) -> None:
+        self._emit(uri, template, context)
+
+    def _emit(self, uri: str, template: str, context: dict) -> None:
+        """The page at `uri`: its template rendered with `context`, unless the memo has it as it would be."""
         if self.wanted is not None and not self.wanted(uri):
             return
-        record, in_nav = context.get("record"), u.in_nav(uri)
-        if self.memo is not None:
-            key = self.memo.key(template, uri, context)
-            kept = self.memo.kept(uri, key)
+        record, in_nav, memo = context.get("record"), u.in_nav(uri), self.memo
+        if memo is not None:
+            key = memo.key(template, uri, context)
+            kept = memo.kept(uri, key)
             if kept is not None:
                 self.on_page(Page(kept.title, kept.title_html, "", "", kept.toc, kept.meta, src_uri=uri, record=record,
                                   in_nav=in_nav, changed=False))
                 return
         r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
         page = Page(**vars(r), src_uri=uri, record=record, in_nav=in_nav)
-        if self.memo is not None:
-            self.memo.keep(uri, key, page)
+        if memo is not None:
+            memo.keep(uri, key, page)
         self.on_page(page)
 
 
@@ -296,9 +309,6 @@ def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_ur
     with `wanted` (the preview's first pages), only the pages whose src_uri it accepts are made."""
     return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo, wanted).build()
 
-
-def _newest_first(records: list[Record]) -> list[Record]:
-    return sorted(records, key=lambda r: (r.date, r.id), reverse=True)
 
 
 def _chunks(items: list, size: int) -> list[list]:

@@ -42,23 +42,31 @@ class PageMemo:
     def __init__(self) -> None:
         self.pages: dict[str, Kept] = {}
         self._site_key: object = None
-        self._keys: dict[int, tuple] = {}  # id() of each record and link of this build -> its part of a key
+        self._keys: dict[int, int] = {}  # id() of each record and link of this build -> its part of a key
+        self._shared: dict[int, tuple] = {}  # id() of each dataclass value of this build -> (it, its part of a key)
 
     def start(self, kb: KnowledgeBase, site_key: object) -> None:
         """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
-        site_key = (site_key, _value(kb.taxonomy, {}), _templates())
+        site_key = (site_key, _value(kb.taxonomy, {}, {}), _templates())
         if site_key != self._site_key:
             self.pages.clear()
             self._site_key = site_key
         # the part of a key of each record and link of this build, by id(): alive as long as the build, so unique
-        keys = {id(r): ("record", r.id, r.version, kb.drafts.get(r.id)) for r in kb.records.values()}
+        # as hashes: a page's key hashes the keys of the records it lists, and a number is hashed at once
+        drafts = kb.drafts
+        keys = {id(r): hash(("record", r.id, r.version, drafts.get(r.id))) for r in kb.records.values()}
         for links in kb.outgoing.values():
             for link in links:
-                keys[id(link)] = ("link", keys[id(link.source)], link.field, keys[id(link.target)])
+                keys[id(link)] = hash(("link", keys[id(link.source)], link.field, keys[id(link.target)]))
         self._keys = keys
+        self._shared: dict[int, tuple] = {}
 
     def key(self, template: str, uri: str, context: dict) -> int:
-        return hash((template, uri, _value(context, self._keys)))
+        keys, shared = self._keys, self._shared
+        # _value of each, but the values most pages hold (text, numbers, a record) without a call
+        values = [v if type(v) in _PLAIN else keys[id(v)] if type(v) is Record else _value(v, keys, shared)
+                  for v in context.values()]
+        return hash((template, uri, tuple(context), tuple(values)))
 
     def kept(self, uri: str, key: int) -> Kept | None:
         """The page as last rendered, if it was rendered from this key."""
@@ -81,6 +89,7 @@ class PageMemo:
 
     def sweep(self, made: set[str]) -> list[str]:
         """Drop the pages this build did not make (a deleted record's, a listing page fewer); return them."""
+        self._shared.clear()  # the build is over: let go of its values
         gone = [uri for uri in self.pages if uri not in made]
         for uri in gone:
             del self.pages[uri]
@@ -96,23 +105,56 @@ def search_text(kept: Kept) -> str:
     return zlib.decompress(kept.search).decode("utf-8")
 
 
-def _value(value, keys: dict[int, tuple]) -> object:
-    """`value` as a hashable key, records and links replaced by their keys (`keys`, by id())."""
-    if isinstance(value, (str, int, float, bool, type(None))):
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
+    """`value` as a hashable key, records and links replaced by their keys (`keys`, by id()).
+
+    The common types are told by their exact type first (this runs for every value of every page). A list
+    of more than records and links, and a dataclass (Group, Term, Duty, …), is walked once per build: its
+    key is kept in `shared`, by id(), with the value itself, so that no other value takes its id meanwhile.
+    (A value handed to a page is not changed afterwards: each page is made at once, from values made before.)"""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        try:  # most often records or links only, looked up at C speed
+            return tuple(map(keys.__getitem__, map(id, value)))
+        except KeyError:
+            return _walked(value, keys, shared)
+    if kind is dict:
+        return tuple([(_value(k, keys, shared), _value(v, keys, shared)) for k, v in value.items()])
+    if kind is Record or kind is Link:
+        return keys[id(value)]
+    if isinstance(value, (str, int, float, bool)):  # a subclass (Markup)
         return value
     if isinstance(value, datetime.date):  # the build's day (this month's duties)
         return ("date", value.isoformat())
     if isinstance(value, (Record, Link)):
         return keys[id(value)]
     if isinstance(value, (list, tuple)):
-        try:  # most often records or links only, looked up at C speed
-            return tuple(map(keys.__getitem__, map(id, value)))
-        except KeyError:
-            return tuple(_value(v, keys) for v in value)
+        return tuple([_value(v, keys, shared) for v in value])
     if isinstance(value, dict):
-        return tuple((_value(k, keys), _value(v, keys)) for k, v in value.items())
+        return tuple([(_value(k, keys, shared), _value(v, keys, shared)) for k, v in value.items()])
     if isinstance(value, Kind):
         return ("kind", value.name)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
-        return (type(value).__name__, *(_value(getattr(value, f.name), keys) for f in dataclasses.fields(value)))
+        return _walked(value, keys, shared)
     raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # the names of each dataclass's fields
+
+
+def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
+    """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
+    known = shared.get(id(value))
+    if known is None:
+        if isinstance(value, (list, tuple)):
+            part = tuple([_value(v, keys, shared) for v in value])
+        else:
+            names = _FIELDS.get(type(value)) or _FIELDS.setdefault(type(value), tuple(f.name for f in dataclasses.fields(value)))
+            part = (type(value).__name__, *[_value(getattr(value, name), keys, shared) for name in names])
+        known = shared[id(value)] = (value, part)
+    return known[1]
