@@ -164,8 +164,8 @@ def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
     """id -> why it is not published yet, as a phrase: "是草稿（draft: true）", "定于 2026-12-01 发布", …"""
     out: dict[str, str] = {}
     for r in records:
-        date = r.get("publish_date") if r.kind is ISSUE else None
-        if r.get("draft") is True:
+        date = r.data.get("publish_date") if r.kind is ISSUE else None
+        if r.data.get("draft") is True:
             out[r.id] = "是草稿（draft: true）"
         elif date and datetime.date.fromisoformat(date) > now:
             out[r.id] = f"定于 {date} 发布"

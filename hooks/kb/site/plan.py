@@ -278,9 +278,8 @@ class SiteBuilder:
         if memo is not None:
             key = memo.key(template, uri, context)
             kept = memo.kept(uri, key)
-            if kept is not None:
-                self.on_page(Page(kept.title, kept.title_html, "", "", kept.toc, kept.meta, src_uri=uri, record=record,
-                                  in_nav=in_nav, changed=False))
+            if kept is not None:  # (src_uri, record, in_nav, changed) by position: half the cost, on every page kept
+                self.on_page(Page(kept.title, kept.title_html, "", "", kept.toc, kept.meta, uri, record, in_nav, False))
                 return
         r = self.render(template, uri, preview=PREVIEW, facet_preview=FACET_PREVIEW, **context)
         page = Page(**vars(r), src_uri=uri, record=record, in_nav=in_nav)
