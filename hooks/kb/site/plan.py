@@ -305,7 +305,6 @@ def stream_site(kb: KnowledgeBase, on_page: Callable[[Page], None], directory_ur
     return SiteBuilder(kb, Urls(directory_urls), on_page, slugify, memo).build()
 
 
-
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 

@@ -63,7 +63,7 @@ class PageMemo:
             for link in links:
                 keys[id(link)] = hash(("link", keys[id(link.source)], link.field, keys[id(link.target)]))
         self._keys = keys
-        self._shared: dict[int, tuple] = {}
+        self._shared = {}
 
     def key(self, template: str, uri: str, context: dict) -> int:
         keys, shared = self._keys, self._shared
