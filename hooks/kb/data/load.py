@@ -7,8 +7,9 @@ Every problem in the data is collected in one pass; `kb` is None when any was fo
 so nothing downstream ever sees invalid data.
 
 The preview reads again after every save: with a ReadCache (one per `serve` session, kept by
-kb.engine.session) a record file whose size and modification time are unchanged is not read and
-checked against its schema again. The checks across records (links) run in full every time.
+kb.engine.session) a record file, or the taxonomy, whose size, modification time and inode are
+unchanged is not read and checked against its schema again (each folder is still listed and each
+file stat'ed on every load). The checks across records (links) run in full every time.
 
 Drafts: a record with `draft: true`, an issue whose `publish_date` is after today, and every
 case such an issue lists are unpublished. Every file is read and checked against its schema
@@ -164,8 +165,8 @@ def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
     """id -> why it is not published yet, as a phrase: "是草稿（draft: true）", "定于 2026-12-01 发布", …"""
     out: dict[str, str] = {}
     for r in records:
-        date = r.get("publish_date") if r.kind is ISSUE else None
-        if r.get("draft") is True:
+        date = r.data.get("publish_date") if r.kind is ISSUE else None
+        if r.data.get("draft") is True:
             out[r.id] = "是草稿（draft: true）"
         elif date and datetime.date.fromisoformat(date) > now:
             out[r.id] = f"定于 {date} 发布"

@@ -4,7 +4,8 @@ One all-day event per duty on the first day of each of its periods (the 1st of e
 quarter, of each half-year, on 1 January), repeating by an RRULE from 1 January of the build year: a
 reminder that the period's duty is due. Duties "per term" have no fixed date and are left out (the
 calendar page says so). The file depends only on the data and the build date, so two builds of the
-same data on the same day write the same bytes.
+same data on the same day write the same bytes; a preview makes it again only when what it is made
+of (the duties, their bases' titles, clauses and sources, the day) changed.
 """
 
 from __future__ import annotations

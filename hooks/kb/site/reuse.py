@@ -1,6 +1,6 @@
 """Pages kept between the rebuilds of one preview session: a page is rendered again only when what it shows changed.
 
-A page is its template, its address and the values handed to the template (kb/site/plan.py, `_page`).
+A page is its template, its address and the values handed to the template (kb/site/plan.py, `_emit`).
 Its key is those values with every record in them replaced by the record's id, the version of its
 file (Record.version, from kb.data.load.ReadCache: it changes whenever the file is read afresh) and its draft status, so
 the key changes exactly when anything the template can read changes: a record's own fields, the
@@ -9,6 +9,10 @@ count. The templates read nothing else of the knowledge base (the draft labels c
 record's key), and a value of a type the key does not know stops the build (a bug of ours) rather
 than let a page go stale. What the whole site depends on (the taxonomy, the URL style) is the memo's
 own key (with the templates' files): when it changes, every page is rendered again.
+
+A rebuild works out the key of every page, so keys are made cheap: each record's and link's part is
+hashed once per build (PageMemo.start), and a value many pages share (a group, a listing's page
+addresses, the duties) is walked once per build (`_walked`).
 
 The memo keeps, per page, what an engine needs to list a page it does not render again (title,
 headings, page settings) and, for a record's page, its search text, compressed (the preview's
@@ -59,7 +63,7 @@ class PageMemo:
             for link in links:
                 keys[id(link)] = hash(("link", keys[id(link.source)], link.field, keys[id(link.target)]))
         self._keys = keys
-        self._shared: dict[int, tuple] = {}
+        self._shared = {}
 
     def key(self, template: str, uri: str, context: dict) -> int:
         keys, shared = self._keys, self._shared
