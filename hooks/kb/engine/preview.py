@@ -1,14 +1,14 @@
-"""What one `serve --dirty` session keeps between its rebuilds, in one place: Preview.
+"""What one preview keeps between its rebuilds, in one place: Preview.
 
-MkDocs loads the hook file once per `serve` process (its `hooks:` loader is cached) but reloads the
-configuration and runs every event again for each rebuild. The BuildSession holds one Preview while
-it serves with --dirty, for one set of settings (another data folder starts afresh):
+The preview server (serve.py, or `mkdocs serve --dirty`) loads the hook file once per process but
+reloads the configuration and runs every event again for each rebuild. The BuildSession holds one
+Preview while it serves with --dirty, for one set of settings (another data folder starts afresh):
 
     reads   kb.data.load.ReadCache: a saved edit reads and checks only the files it changed
     pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again; MkDocs, whose
             --dirty compares a page's source time with its output's, rewrites only those (kb/engine/pages.py)
     made    the generated files of the last build (MkDocs' File, with its Page): a page not rendered again
-            keeps both, and the output of a deleted record (its page, a listing page fewer, its images) is
+            keeps both (and, outside the navigation, is not handed to MkDocs at all: session.py), and the output of a deleted record (its page, a listing page fewer, its images) is
             removed, as a fresh build would not write it
     search  the search index, rebuilt in the background from the pages' kept search text after each
             rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
@@ -18,7 +18,8 @@ it serves with --dirty, for one set of settings (another data folder starts afre
 
 What the session keeps lives through many rebuilds: it stays frozen for the garbage collector (gc.freeze),
 which would otherwise scan it all in every full collection of every rebuild (about 1 s each at 10,000
-records). What a rebuild left behind is collected once, shortly after the page has refreshed.
+records). What a rebuild left behind is collected once, shortly after the page has refreshed, or after the
+next rebuild if that has begun by then: a full collection holds up every thread, the rebuild's too.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Preview:
         self.made: dict = {}  # src_uri -> MkDocs File, of the last build that made the site's pages
         self.failure: str | None = None  # the search index's failure, for the next problem page
         self._job: _IndexJob | None = None
+        self._collector: threading.Timer | None = None  # the garbage collection after the last build
         self._searched: object = None  # what the running or last index was made of
 
     def remove_stale(self, made: dict) -> None:
@@ -76,16 +78,19 @@ class Preview:
         self._job = _IndexJob(self._search, texts, documents, site_dir, self._failed)
 
     def rebuilding(self) -> None:
-        """A rebuild starts: an index still being made is given up, and made again after the rebuild."""
+        """A rebuild starts: an index still being made is given up, and made again after the rebuild; the
+        garbage of the last one is collected after this one (a full collection holds every thread up)."""
+        if self._collector is not None:
+            self._collector.cancel()
         if self._job is not None and not self._job.finished.is_set():
             self._job.cancel()
             self._searched = None
 
     def after_build(self) -> None:
         """The rebuild is done: collect what it left behind, once the refreshed page is served."""
-        timer = threading.Timer(COLLECT_AFTER, _collect)
-        timer.daemon = True  # never holds up the end of `serve`
-        timer.start()
+        self._collector = threading.Timer(COLLECT_AFTER, _collect)
+        self._collector.daemon = True  # never holds up the end of `serve`
+        self._collector.start()
 
     def close(self) -> None:
         if self._job is not None:

@@ -222,6 +222,8 @@ class SiteBuilder:
         return [Group(t, u.tag_uri(t), members[t]) for t, _ in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
     def _record_page(self, record: Record) -> None:
+        if self.wanted is not None and not self.wanted(record_uri(record)):
+            return  # nor its listing of mentions, images or ledger forms: the preview's first pages come first
         kb = self.kb
         incoming = self.incoming.get(record.id, [])  # newest first
         context = {"record": record, "outgoing": kb.outgoing.get(record.id, []), "incoming": incoming[:BACKLINKS_PREVIEW],
