@@ -175,3 +175,30 @@ def test_where_the_system_cannot_watch_a_folder_it_is_polled(data, monkeypatch):
         assert "轮询也能看到" in page
     finally:
         running.close()
+
+
+def test_a_browser_that_goes_away_mid_answer_prints_no_traceback(data, capfd):
+    """A reload or a closed tab while the page waits for the next build: the server's console stays clean."""
+    import socket
+    import struct
+
+    running = Running()
+    try:
+        while not running.server.complete:
+            threading.Event().wait(0.2)
+        epoch = running.server.epoch
+        for _ in range(3):
+            client = socket.create_connection(("127.0.0.1", running.port))
+            client.sendall(f"GET /livereload/{epoch} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            threading.Event().wait(0.2)  # the request is read and waits for the next build
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()  # gone, with a reset
+        path = next((data / "cases").glob("*.yml"))
+        path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 又一次", 1), encoding="utf-8")
+        status, _ = get(running.base + f"livereload/{epoch}", timeout=90)  # the next build is done
+        assert status == 200
+        threading.Event().wait(0.5)
+    finally:
+        running.close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err, err

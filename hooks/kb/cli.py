@@ -251,7 +251,8 @@ def _bench_preview(args) -> int:
     if "preview_note" in result:
         print(f"无法测量：{result['preview_note']}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"预览（{result['records']} 条记录）：启动后 {result['first_page_seconds']:.1f} 秒回应第一个页面")
+    print(f"预览（{result['records']} 条记录）：启动后 {result['first_page_seconds']:.1f} 秒回应第一个页面，"
+          f"{result['whole_site_seconds']:.1f} 秒生成全部页面（之后才开始逐项测量）")
     for name, label in PREVIEW_SCENARIOS:
         rounds = "、".join(f"{t:.2f}" for t in result["rounds"][name])
         print(f"{label}：保存后最慢 {result['worst'][name]:.2f} 秒看到（各次：{rounds} 秒）")

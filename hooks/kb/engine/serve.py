@@ -65,7 +65,7 @@ class PreviewServer:
         self._root = self.site_dir.resolve()
         self._load = lambda: load_config(str(config_file), site_dir=str(self.site_dir))
         config = self._load()
-        self.http = ThreadingHTTPServer((host, port), _handler(self))  # port 0: one the system chooses
+        self.http = _Server((host, port), _handler(self))  # port 0: one the system chooses
         self.http.daemon_threads = True
         self.mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
         port = self.http.server_address[1]
@@ -260,6 +260,15 @@ class PreviewServer:
             at = content.rfind(b"</body>")
             content = content[:at] + script + content[at:] if at >= 0 else content + script
         return content
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A browser that went away mid-answer (a reload, a closed tab) is nothing to report; anything else is
+        said in a line, without a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            log.error(f"预览服务器回应请求时出错：{type(error).__name__}: {error}")
 
 
 def _handler(server: PreviewServer):

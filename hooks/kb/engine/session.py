@@ -237,7 +237,9 @@ class BuildSession:
     def _problem_pages(self, files: Files, config, failure: str | None) -> None:
         """The problem list in place of the home page and of every generated page of the navigation."""
         content = problems_page(self.problems, failure)
-        self._docs_stale = self.dirty
+        # hand-written pages MkDocs writes now (new, or edited) link to pages that are not there
+        self._docs_stale = self.dirty and (self._docs_stale or any(
+            file.is_modified() for file in files.documentation_pages() if file.generated_by is None))
         if self.preview is not None and self.preview.made:  # the sitemap of the pages that come back when fixed
             config.theme.static_templates.discard("sitemap.xml")
         if failure:
