@@ -35,6 +35,7 @@ class Running:
     """A PreviewServer serving on a thread, stopped by close()."""
 
     def __init__(self):
+        self.before = set(threading.enumerate())
         self.port = free_port()
         self.server = serve_module.PreviewServer(ROOT / "mkdocs.yml", "127.0.0.1", self.port)
         self.base = f"http://127.0.0.1:{self.port}/"
@@ -48,6 +49,13 @@ class Running:
         self.server.http.shutdown()
         self.thread.join(timeout=60)
         assert not self.thread.is_alive()
+        # no thread of the preview outlives it: a later build forks a second reader only in a process without any
+        for _ in range(100):
+            left = [t for t in threading.enumerate() if t not in self.before and t.is_alive()]
+            if not left:
+                break
+            threading.Event().wait(0.1)
+        assert left == []
 
 
 @pytest.fixture

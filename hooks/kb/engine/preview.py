@@ -93,8 +93,13 @@ class Preview:
         self._collector.start()
 
     def close(self) -> None:
+        """The preview ends: no thread of it outlives it (a forked reader needs a process with none)."""
+        if self._collector is not None:
+            self._collector.cancel()
+            self._collector.join()
         if self._job is not None:
             self._job.cancel()
+            self._job.join()
             self._job = None
 
     def _failed(self, message: str) -> None:
@@ -115,6 +120,9 @@ class _IndexJob:
         self.finished = threading.Event()  # written, or failed
         self._thread = threading.Thread(target=self._run, name="toolbook-preview-search", daemon=True)
         self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join(timeout=30)
 
     def cancel(self) -> None:
         """Give up: the indexing process, which would take the second core from the rebuild, ends at once."""

@@ -93,6 +93,8 @@ class PreviewServer:
         finally:
             self.stop()
             builder.join(timeout=30)
+            if self._observer is not None:
+                self._observer.join(timeout=30)
             self.http.server_close()
             self.config.plugins.on_shutdown()
             shutil.rmtree(self.site_dir, ignore_errors=True)
@@ -213,6 +215,10 @@ class PreviewServer:
                 observer.start()
             except OSError as e:  # no native watching here (limits, a network drive): poll instead
                 log.info(f"无法使用系统的文件变动通知（{e}），改为每半秒检查一次。")
+                try:
+                    observer.stop()  # and what it had begun with (inotify's reading thread)
+                except OSError:
+                    pass
                 continue
             self._observer = observer
             return
