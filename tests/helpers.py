@@ -284,3 +284,15 @@ def case_of(data: Path, record_id: str) -> dict:
     doc, problems = read_document(data / "cases" / f"{record_id}.yml")
     assert problems == []
     return doc.value
+
+
+def preview_data(tmp_path: Path, monkeypatch, records: int, seed: int) -> Path:
+    """`records` synthetic records in tmp_path/data, the preview pointed at them, on a fixed day."""
+    from kb.dev.synth import synthesize
+
+    data = tmp_path / "data"
+    synthesize(records, data, seed=seed)
+    monkeypatch.setenv("TOOLBOOK_DATA", str(data))
+    monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
+    monkeypatch.delenv("TOOLBOOK_SITE_URL", raising=False)
+    return data

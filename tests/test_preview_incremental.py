@@ -14,10 +14,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, free_port
+from helpers import ROOT, free_port, preview_data
 
 from kb.data.load import load_knowledge_base
-from kb.dev.synth import synthesize
 from kb.engine import preview as preview_module
 from kb.engine import session as session_module
 from kb.engine.serve import PreviewServer
@@ -64,12 +63,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def data(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    synthesize(240, data, seed=3)
-    monkeypatch.setenv("TOOLBOOK_DATA", str(data))
-    monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
-    monkeypatch.delenv("TOOLBOOK_SITE_URL", raising=False)
-    return data
+    return preview_data(tmp_path, monkeypatch, 240, 3)
 
 
 def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, monkeypatch):
@@ -138,6 +132,11 @@ def test_pages_after_edits_adds_and_deletes_equal_a_fresh_build(data, tmp_path, 
     finally:
         loop.close()
 
+    assert_a_fresh_build_writes(served, port, monkeypatch)
+
+
+def assert_a_fresh_build_writes(served: dict[str, bytes], port: int, monkeypatch) -> None:
+    """The pages the preview served are those of one whole build of the same data, file for file."""
     expected = fresh_pages(port, monkeypatch)
     assert sorted(served) == sorted(expected)
     assert [name for name in expected if served[name] != expected[name]] == []
@@ -175,9 +174,7 @@ def test_a_preview_started_on_invalid_data_once_fixed_equals_a_fresh_build(data,
         served = pages(loop.site)
     finally:
         loop.close()
-    expected = fresh_pages(port, monkeypatch)
-    assert sorted(served) == sorted(expected)
-    assert [name for name in expected if served[name] != expected[name]] == []
+    assert_a_fresh_build_writes(served, port, monkeypatch)
 
 
 def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made_of(data, monkeypatch):

@@ -15,10 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, free_port
+from helpers import ROOT, free_port, preview_data
 
 from kb.data.load import load_knowledge_base
-from kb.dev.synth import synthesize
 from kb.engine import serve as serve_module
 from kb.engine import session as session_module
 
@@ -60,12 +59,7 @@ class Running:
 
 @pytest.fixture
 def data(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    synthesize(120, data, seed=5)
-    monkeypatch.setenv("TOOLBOOK_DATA", str(data))
-    monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
-    monkeypatch.delenv("TOOLBOOK_SITE_URL", raising=False)
-    return data
+    return preview_data(tmp_path, monkeypatch, 120, 5)
 
 
 @pytest.fixture

@@ -192,6 +192,9 @@ class PreviewServer:
         server, config_file = self, self.config_file.resolve()
 
         class Changed(FileSystemEventHandler):
+            def __init__(self, only=None):
+                self.only = only  # one file of the folder, or all
+
             def on_any_event(self, event):
                 # what changes content: not a folder's own events, nor the opening and reading of our own builds
                 if event.is_directory or event.event_type not in ("created", "modified", "deleted", "moved", "closed"):
@@ -199,9 +202,6 @@ class PreviewServer:
                 paths = [event.src_path, getattr(event, "dest_path", "")]
                 if self.only is None or any(p and Path(os.fsdecode(p)).resolve() == self.only for p in paths):
                     server.changed()
-
-            def __init__(self, only=None):
-                self.only = only
 
         folders = [Path(self.config.docs_dir), *(Path(p) for p in self.config.watch)]
         if session.settings is not None:
@@ -237,7 +237,7 @@ class PreviewServer:
         if not path.startswith(self.mount):
             return None, None
         rel = posixpath.normpath(unquote(path[len(self.mount):]) or ".")
-        if rel.startswith(("..", "/")) or "\\" in rel or ":" in rel:  # nothing outside the folder, on Windows too
+        if rel.startswith(("..", "/")):
             return None, None
         with self._cond:  # not a page half written: as `mkdocs serve`, what a rebuild writes is served once it is done
             self._cond.wait_for(lambda: not self.building or self._stopping)
@@ -248,7 +248,7 @@ class PreviewServer:
                     return None, path + "/"
                 target = target / "index.html"
             if target.is_file():
-                if not target.resolve().is_relative_to(self._root):  # a link out of the folder, Windows' ..\ too
+                if not target.resolve().is_relative_to(self._root):  # a link out, Windows' ..\ or C:\ too
                     return None, None
                 return target, None
             with self._cond:  # not (yet) there: once the first whole build is done, it never will be

@@ -112,7 +112,7 @@ class BuildSession:
         # pages are unchanged (their links are resolved against all files) and no page came or went (the
         # sitemap lists them all), nothing MkDocs writes needs them.
         unchanged: list[File] = []
-        hand_written = [file for file in files.documentation_pages() if file.generated_by is None]
+        hand_written = _hand_written(files)
         if self._docs_stale:  # written while the pages they link to were not there: written again now
             for file in hand_written:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
@@ -168,7 +168,7 @@ class BuildSession:
                 output.add_document(*document)
             output.complete(Path(config.site_dir))
         if unchanged:
-            if made.keys() == preview.made.keys():  # the same pages: the sitemap written before still lists them
+            if made.keys() == last.keys():  # the same pages: the sitemap written before still lists them
                 config.theme.static_templates.discard("sitemap.xml")
             else:
                 for file in unchanged:
@@ -238,8 +238,7 @@ class BuildSession:
         """The problem list in place of the home page and of every generated page of the navigation."""
         content = problems_page(self.problems, failure)
         # hand-written pages MkDocs writes now (new, or edited) link to pages that are not there
-        self._docs_stale = self.dirty and (self._docs_stale or any(
-            file.is_modified() for file in files.documentation_pages() if file.generated_by is None))
+        self._docs_stale = self.dirty and (self._docs_stale or any(file.is_modified() for file in _hand_written(files)))
         if self.preview is not None and self.preview.made:  # the sitemap of the pages that come back when fixed
             config.theme.static_templates.discard("sitemap.xml")
         if failure:
@@ -326,13 +325,17 @@ def _documents(files: Files):
     import markdown
 
     converter = markdown.Markdown(extensions=EXTENSIONS)
-    for file in files.documentation_pages():
-        if file.generated_by is None:
-            text = file.content_string
-            converter.reset()
-            page_html = converter.convert(_without_front_matter(text))
-            title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
-            yield file.url, title, page_html
+    for file in _hand_written(files):
+        text = file.content_string
+        converter.reset()
+        page_html = converter.convert(_without_front_matter(text))
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
+        yield file.url, title, page_html
+
+
+def _hand_written(files: Files) -> list[File]:
+    """The pages of docs/ (not made by a plugin or hook)."""
+    return [file for file in files.documentation_pages() if file.generated_by is None]
 
 
 def _without_front_matter(text: str) -> str:
