@@ -207,7 +207,7 @@ def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made
 class FailingIndex:
     """A search indexer that fails when its index is written."""
 
-    def __init__(self):
+    def __init__(self, words=None):
         pass
 
     def add_record(self, page, url):
@@ -234,7 +234,7 @@ class SlowIndex(FailingIndex):
 
     made: list[SlowIndex] = []
 
-    def __init__(self):
+    def __init__(self, words=None):
         self.writing, self.stopped = threading.Event(), threading.Event()
         SlowIndex.made.append(self)
 

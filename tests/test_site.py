@@ -268,7 +268,7 @@ def test_field_reference_lists_every_field_of_every_schema(pages):
     page = pages["guide/fields/"]
     html = page.path.read_text(encoding="utf-8")
     kinds = field_reference()
-    assert {k["title"] for k in kinds} == {"典型案例", "月度专刊", "支部工作法", "标准规范", "分类词表"}
+    assert {k["title"] for k in kinds} == {"典型案例", "月度专刊", "支部工作法", "标准规范", "分类词表", "搜索词表"}
     for kind in kinds:
         for f in kind["fields"]:
             row = f'<tr><td><code>{f["path"]}</code></td><td>{f["title"]}</td><td>{"必填" if f["required"] else "可选"}</td>'

@@ -8,10 +8,21 @@
  *
  * A query is cut as the index is: each run of letters and digits into its overlapping pairs of
  * characters (三会一课 → 三会 会一 一课); a record matches where the pairs stand side by side, that is
- * where its text contains the run. Terms the reader separates with spaces must all occur. Results:
- * the query in the title first, then in the keywords, then in the summary, then in the text; then
- * more occurrences first; then standards, methods, cases, issues, other pages, newer first (the
- * order of the pages' numbers). Facets narrow them by kind, category, unit and year.
+ * where its text contains the run. Terms the reader separates with spaces must all occur. These are
+ * the exact results, ranked: the query in the title, then in the keywords, then in the summary, then
+ * in the text; then by the score of the query's words (below); then standards, methods, cases, issues,
+ * other pages, newer first (the order of the pages' numbers).
+ *
+ * The query is also cut into words (understand()): the vocabulary made at build time
+ * (hooks/kb/outputs/vocabulary.py) finds the longest words, a word typed with one wrong character is
+ * read as the site's word when the typed one occurs nowhere, the browser's Intl.Segmenter cuts what the
+ * vocabulary does not know, single characters are dropped, letters are read as pinyin (dangfei, df →
+ * 党费), each word brings its synonyms (data/synonyms.yml), and generic words (制度, 怎么) are not
+ * required. Records with all the words follow the exact ones (those with all the words in the title
+ * or keywords come before exact matches in the summary or text), then records with most of them; each
+ * group ranked by BM25 over the fields (title, keywords, summary, text) with a bonus for the words
+ * standing close together. The results line says what was done, and each result that does not contain
+ * the query as typed says which words it has. Facets narrow them by kind, category, unit and year.
  * Keys: "/", "s" or "f" focus the box, Esc closes it, ↑/↓ move through results, Enter opens one.
  */
 (function () {
@@ -34,10 +45,13 @@
   var RUN = /[\p{L}\p{N}]+/gu; // letters and digits: kb.outputs.search.RUN
   var QUOTES = /[“”‘’"'「」『』《》〈〉]/g; // left out of what is compared: kb.outputs.search.QUOTES
 
-  // Words people add when they ask (党费怎么交, 支委会多久开一次): when a query finds nothing,
-  // it is searched again without them (and without the single characters they leave).
-  var ASKING = ["多长时间", "有哪些", "怎么样", "是什么", "哪些", "怎么", "怎样", "如何", "什么", "多久", "几次",
-                "一次", "是否", "有没有", "要求", "流程", "程序", "规定", "办法", "需要", "应该", "吗", "呢"];
+  var CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+  var LATIN = /^[a-z]+$/;
+  var LONGEST = 12; // characters of a vocabulary word (kb.outputs.vocabulary.LONGEST)
+  // A word's score: its idf times BM25's saturated count in the text and summary (the summary weighs SUMMARY
+  // times), plus TITLE if it is in the title (half of it for a title the query's words make up only a little
+  // of), plus KEYWORD if it is among the keywords. Generic words and words found by their pinyin count less.
+  var SUMMARY = 3, K1 = 1.2, TITLE = 3, KEYWORD = 1.5, GENERIC = 0.3, PINYIN = 0.5, TITLED = 0.8, IDF_FLOOR = 0.2;
 
   var active = {};   // facet -> selected value
   var results = [];  // page numbers, best first
@@ -52,6 +66,7 @@
   window.__tbSearch = {
     manifest: function (m) { arrived.manifest = m; },
     chunk: function (n, tokens) { arrived["c" + n] = tokens; },
+    pinyin: function (n, entries) { arrived["y" + n] = entries; },
     page: function (n, data) { arrived["p" + n] = data; }
   };
 
@@ -79,8 +94,13 @@
         index = {
           version: m.version, pages: m.pages, firsts: m.chunks, lasts: m.lasts, fields: m.fields,
           facets: m.facets.map(function (f) { return { name: f.name, values: f.values, of: column(f.of, m.pages) }; }),
-          tokens: {}, lists: {}
+          tokens: {}, lists: {}, loaded: {}, starts: {}, ends: {}, spell: {}, spellChunks: {},
+          pinyin: m.pinyin, synonyms: {}, generic: {}, titles: column(m.titles, m.pages)
         };
+        m.synonyms.forEach(function (group) {
+          group.forEach(function (w) { index.synonyms[w] = group.filter(function (x) { return x !== w; }); });
+        });
+        m.generic.forEach(function (w) { index.generic[w] = true; });
         return index;
       }, function () {
         loading = null;
@@ -112,12 +132,13 @@
     return out;
   }
 
-  // The chunk whose pairs run from at most `token`; -1 before the first.
-  function chunkAt(token) {
-    var lo = -1, hi = index.firsts.length - 1;
+  // The chunk whose keys run from at most `token` (in `firsts`, the pairs' by default); -1 before the first.
+  function chunkAt(token, firsts) {
+    firsts = firsts || index.firsts;
+    var lo = -1, hi = firsts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (index.firsts[mid] <= token) lo = mid; else hi = mid - 1;
+      if (firsts[mid] <= token) lo = mid; else hi = mid - 1;
     }
     return lo;
   }
@@ -128,10 +149,26 @@
     return c >= 0 && token <= index.lasts[c] ? c : -1;
   }
 
+  // A chunk of pairs: [pair, postings, words that begin with it, words of 3+ characters that end with it].
   function chunk(n) {
     return script("c" + n, "search/" + index.version + "/c/" + n + ".js").then(function (tokens) {
-      tokens.forEach(function (t) { if (!(t[0] in index.tokens)) index.tokens[t[0]] = t[1]; });
+      index.loaded[n] = true;
+      tokens.forEach(function (t) {
+        if (t[0] in index.tokens) return;
+        index.tokens[t[0]] = t[1];
+        if (t[2]) index.starts[t[0]] = t[2].split("|");
+        if (t[3]) index.ends[t[0]] = t[3].split("|");
+      });
       return tokens;
+    });
+  }
+
+  // A chunk of spellings: [pinyin or initials, the words it spells].
+  function spellChunk(n) {
+    return script("y" + n, "search/" + index.version + "/y/" + n + ".js").then(function (entries) {
+      index.spellChunks[n] = entries;
+      entries.forEach(function (e) { index.spell[e[0]] = e[1].split("|"); });
+      return entries;
     });
   }
 
@@ -140,6 +177,7 @@
     if (index.lists[token]) return index.lists[token];
     var coded = index.tokens[token];
     var list = { pages: [], at: [] };
+    if (!coded && chunkOf(token) >= 0 && !index.loaded[chunkOf(token)]) return list; // not known yet: not kept
     if (coded) {
       var v = varints(coded), i = 0, page = -1;
       while (i < v.length) {
@@ -246,7 +284,7 @@
     return position < f[1] ? 3 : position < f[2] ? 2 : position < f[3] ? 1 : 0;
   }
 
-  // Every page with every run; best first.
+  // Every page with every run (the exact results); best first, with the best field each has them in (.fields).
   function match(runs) {
     var scores = null;
     runs.forEach(function (run) {
@@ -265,25 +303,326 @@
       var x = scores.get(a), y = scores.get(b);
       return y.field - x.field || Math.min(y.count, 3) - Math.min(x.count, 3) || a - b;
     });
+    pages.fields = new Map();
+    pages.forEach(function (page) { pages.fields.set(page, scores.get(page).field); });
     return pages;
+  }
+
+  // -- understanding a query: words, synonyms, typos, pinyin ---------------------------------
+
+  // Every pair of characters of a text (the lexicon is kept with them).
+  function allPairs(text) {
+    var out = [];
+    for (var i = 0; i + 1 < text.length; i++) out.push(text.substr(i, 2));
+    return out;
+  }
+
+  // Load the chunks of every pair of the runs (their words come with them) and the spellings of letters.
+  function fetchWords(runs) {
+    var needed = {}, spelled = {};
+    runs.forEach(function (run) {
+      allPairs(run).forEach(function (p) { var c = chunkOf(p); if (c >= 0) needed[c] = true; });
+      if (LATIN.test(run) && run.length > 1) {
+        var c = chunkAt(run, index.pinyin.firsts);
+        if (c >= 0) spelled[c] = true;
+      }
+    });
+    return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }).concat(
+      Object.keys(spelled).map(function (c) { return spellChunk(+c); })));
+  }
+
+  function isWord(w) { return w in index.synonyms || w in index.generic || (index.starts[w.substr(0, 2)] || []).indexOf(w) >= 0; }
+
+  // Words the vocabulary knows starting at `at` in `s`.
+  function wordsAt(s, at) {
+    var out = [];
+    (index.starts[s.substr(at, 2)] || []).forEach(function (w) { if (s.substr(at, w.length) === w) out.push(w); });
+    for (var n = 2; n <= LONGEST && at + n <= s.length; n++) {
+      var w = s.substr(at, n);
+      if ((w in index.synonyms || w in index.generic) && out.indexOf(w) < 0) out.push(w);
+    }
+    return out;
+  }
+
+  // Words of the vocabulary of 3+ characters that `span` (occurring nowhere) misspells by one character:
+  // one wrong, one left out or one too many (found by the pair they begin or end with).
+  function misspelt(span) {
+    var n = span.length, out = [];
+    var candidates = (index.starts[span.substr(0, 2)] || []).concat(index.ends[span.substr(n - 2)] || []);
+    candidates.forEach(function (w) {
+      if (w.length < 3 || Math.abs(w.length - n) > 1 || out.indexOf(w) >= 0 || !oneEdit(w, span)) return;
+      out.push(w);
+    });
+    return out;
+  }
+
+  // Whether a and b (a ≠ b) differ by one character replaced, left out or added.
+  function oneEdit(a, b) {
+    if (a.length < b.length) { var t = a; a = b; b = t; }
+    var i = 0;
+    while (i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+    return a.slice(i + 1) === b.slice(i);
+  }
+
+  var occurrenceCache = {}; // text -> its occurrences, for one search
+
+  function occursAnywhere(text) {
+    return (occurrenceCache[text] || (occurrenceCache[text] = occurrences(text))).size > 0;
+  }
+
+  // A run of Chinese characters cut into words: the longest the vocabulary knows (a word of n characters
+  // scores n*n), a misspelt word read as the vocabulary's (one less), the rest by the browser's segmenter.
+  // whole: false to cut a word into the smaller words it is made of (党员教育管理 → 党员 教育 管理).
+  function segment(s, whole) {
+    var n = s.length, best = [{ score: 0, from: -1, word: null }];
+    for (var i = 1; i <= n; i++) best.push(null);
+    for (var at = 0; at < n; at++) {
+      if (!best[at]) continue;
+      var here = best[at].score;
+      var step = function (to, score, word, typed) {
+        if (!best[to] || best[to].score < here + score) best[to] = { score: here + score, from: at, word: word, typed: typed };
+      };
+      step(at + 1, 0, null); // a character left to the segmenter
+      wordsAt(s, at).forEach(function (w) { if (whole !== false || w !== s) step(at + w.length, w.length * w.length, w); });
+      for (var len = 3; len <= LONGEST && at + len <= n; len++) {
+        var span = s.substr(at, len);
+        if (isWord(span)) continue;
+        var fixes = misspelt(span);
+        if (fixes.length && !occursAnywhere(span)) step(at + len, (len - 1) * (len - 1) - 0.5, fixes[0], span);
+      }
+    }
+    var pieces = [];
+    for (var to = n; to > 0; to = best[to].from) pieces.unshift({ word: best[to].word, typed: best[to].typed, at: best[to].from, to: to });
+    var out = [], rest = "";
+    var flush = function () { // what the vocabulary does not know: whole if the site has it, else the segmenter's words
+      if (whole === false) { /* parts: the vocabulary's words only */ }
+      else if (rest.length > 1 && occursAnywhere(rest)) out.push({ word: rest });
+      else if (rest) unknown(rest).forEach(function (w) { out.push({ word: w }); });
+      rest = "";
+    };
+    pieces.forEach(function (p) {
+      if (p.word) { flush(); out.push({ word: p.word, typed: p.typed }); } else rest += s.slice(p.at, p.to);
+    });
+    flush();
+    return out;
+  }
+
+  // What the vocabulary does not know: the browser's own word segmenter, without single characters.
+  var segmenter = typeof Intl !== "undefined" && Intl.Segmenter ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
+  function unknown(text) {
+    if (text.length < 2) return [];
+    if (!segmenter) return [text];
+    var out = [];
+    Array.from(segmenter.segment(text)).forEach(function (p) { if (p.segment.length > 1) out.push(p.segment); });
+    return out;
+  }
+
+  // Pinyin or initials -> the words they spell (the prefix of a longer spelling while it is typed).
+  function spelt(run) {
+    if (index.spell[run]) return index.spell[run];
+    if (run.length < 3) return [];
+    var c = chunkAt(run, index.pinyin.firsts), out = [];
+    (index.spellChunks[c] || []).forEach(function (e) {
+      if (e[0].lastIndexOf(run, 0) === 0) e[1].split("|").forEach(function (w) { if (out.indexOf(w) < 0) out.push(w); });
+    });
+    return out.slice(0, 3);
+  }
+
+  // The query as groups of alternatives: {word, alts, generic, typed (a misspelling), spelt (the words its letters
+  // spell), part (a smaller word of a long one: it ranks, as search engines' finest cut does, but is not required),
+  // required}.
+  function understand(runs) {
+    var groups = [];
+    var add = function (g) {
+      if (groups.some(function (x) { return x.word === g.word; })) return;
+      g.alts = [g.word].concat(index.synonyms[g.word] || []);
+      if (g.spelt) g.spelt.forEach(function (w) {
+        [w].concat(index.synonyms[w] || []).forEach(function (a) { if (g.alts.indexOf(a) < 0) g.alts.push(a); });
+      });
+      g.generic = g.word in index.generic;
+      groups.push(g);
+    };
+    runs.forEach(function (run) {
+      (run.match(/[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+/g) || []).forEach(function (part) {
+        if (!CJK.test(part)) {
+          var words = LATIN.test(part) ? spelt(part) : [];
+          if (part.length > 1 || words.length) add({ word: part, spelt: words.length ? words : null });
+          return;
+        }
+        segment(part).forEach(function (p) { add({ word: p.word, typed: p.typed }); });
+      });
+    });
+    if (groups.length && groups.every(function (g) { return g.generic; })) groups.forEach(function (g) { g.generic = false; });
+    groups.forEach(function (g) { g.required = !g.generic; });
+    return groups;
+  }
+
+  // The smaller words of the query's long words, as groups that rank but are not required (the words' pairs are
+  // loaded: their vocabulary too).
+  function addParts(groups) {
+    var words = groups.map(function (g) { return g.word; });
+    groups.slice().forEach(function (g) {
+      if (g.word.length < 4 || !CJK.test(g.word)) return;
+      segment(g.word, false).forEach(function (p) {
+        if (words.indexOf(p.word) >= 0) return;
+        words.push(p.word);
+        groups.push({ word: p.word, part: true, alts: [p.word], generic: p.word in index.generic, required: false });
+      });
+    });
+    return groups;
+  }
+
+  function alternatives(groups) {
+    var alts = [];
+    groups.forEach(function (g) { g.alts.forEach(function (a) { if (a.length > 1 && alts.indexOf(a) < 0) alts.push(a); }); });
+    return alts;
+  }
+
+  // -- scoring -----------------------------------------------------------------------------
+
+  // A group's occurrences: page -> sorted positions of any of its alternatives (and which alternatives).
+  function groupOccurrences(g) {
+    var out = new Map();
+    g.alts.forEach(function (alt, k) {
+      if (alt.length < 2) return;
+      var occ = occurrenceCache[alt] || (occurrenceCache[alt] = occurrences(alt));
+      occ.forEach(function (starts, page) {
+        var o = out.get(page);
+        if (!o) out.set(page, o = { at: [], alts: [] });
+        Array.prototype.push.apply(o.at, starts);
+        o.alts.push(k);
+      });
+    });
+    out.forEach(function (o) { o.at.sort(function (a, b) { return a - b; }); });
+    return out;
+  }
+
+  // The least distance between a position of `a` and one of `b` (both sorted).
+  function nearest(a, b) {
+    var i = 0, j = 0, d = Infinity;
+    while (i < a.length && j < b.length) {
+      d = Math.min(d, Math.abs(a[i] - b[j]));
+      if (a[i] < b[j]) i++; else j++;
+    }
+    return d;
+  }
+
+  function rank(runs, groups) {
+    var exact = new Map(), matched = match(runs);
+    matched.forEach(function (page, i) { exact.set(page, i); });
+    var required = groups.filter(function (g) { return g.required; });
+    var need = Math.max(1, Math.ceil(required.length / 2));
+    var n = index.pages;
+    var occ = groups.map(groupOccurrences);
+    var idf = occ.map(function (o) { return Math.log(1 + (n - o.size + 0.5) / (o.size + 0.5)); });
+    var weight = 0; // of the required words: a title "has the query" with TITLED of it (common words may be missing)
+    groups.forEach(function (g, k) { if (g.required) weight += idf[k]; });
+    var pages = new Map();
+    groups.forEach(function (g, k) {
+      occ[k].forEach(function (o, page) {
+        var p = pages.get(page);
+        if (!p) pages.set(page, p = { score: 0, has: [], title: 0, titled: 0, at: {}, alts: {}, inTitle: [] });
+        var tf = 0, f, inTitle = false, inKeywords = false;
+        o.at.forEach(function (pos) {
+          f = field(pos);
+          if (f === 3) inTitle = true; else if (f === 2) inKeywords = true; else tf += f === 1 ? SUMMARY : 1;
+        });
+        var s = tf * (K1 + 1) / (tf + K1) + (inKeywords ? KEYWORD : 0);
+        if (inTitle) {
+          var len = Math.max.apply(null, o.alts.map(function (a) { return g.alts[a].length; }));
+          p.titled += len;
+          p.inTitle.push(k);
+        }
+        p.score += idf[k] * s * (g.required ? 1 : GENERIC) * (g.spelt && o.alts.indexOf(0) < 0 ? PINYIN : 1);
+        p.at[k] = o.at;
+        p.alts[k] = o.alts;
+        if (g.required) { p.has.push(k); if (inTitle) p.title += idf[k]; }
+      });
+    });
+    // the title: how much of it the query's words make up
+    pages.forEach(function (p, page) {
+      if (!p.inTitle.length) return;
+      var cover = Math.min(1, p.titled / Math.max(1, index.titles[page]));
+      p.inTitle.forEach(function (k) {
+        var g = groups[k];
+        p.score += idf[k] * TITLE * (0.5 + 0.5 * cover) * (g.required ? 1 : GENERIC) * (g.spelt ? PINYIN : 1);
+      });
+    });
+    // a title close to the query as typed (支部建在项目上 for 项目上建支部): the share of its pairs of characters
+    // that the query has, weighed as the required words are (their idf, at least IDF_FLOOR each)
+    var pairsInTitle = new Map(), queryPairs = {};
+    runs.forEach(function (run) { allPairs(run).forEach(function (t) { queryPairs[t] = true; }); });
+    var nPairs = Object.keys(queryPairs).length;
+    Object.keys(queryPairs).forEach(function (t) {
+      var list = postings(t);
+      list.pages.forEach(function (page, i) {
+        if (list.at[i][0] < index.fields[1] && pages.has(page)) pairsInTitle.set(page, (pairsInTitle.get(page) || 0) + 1);
+      });
+    });
+    var mass = 0;
+    groups.forEach(function (g, k) { if (g.required) mass += Math.max(idf[k], IDF_FLOOR); });
+    pairsInTitle.forEach(function (m, page) {
+      pages.get(page).score += TITLE * mass * m / Math.max(nPairs, index.titles[page] - 1, 1);
+    });
+    // words standing close together: a bonus for each pair of neighbouring words of the query
+    var near = [];
+    groups.forEach(function (g, k) { if (!g.part) near.push(k); });
+    pages.forEach(function (p) {
+      for (var i = 1; i < near.length; i++) {
+        var a = near[i - 1], b = near[i];
+        if (!p.at[a] || !p.at[b]) continue;
+        var gap = nearest(p.at[a], p.at[b]) - groups[a].word.length;
+        if (gap < 16) p.score += Math.min(idf[a], idf[b]) * 2 / (1 + Math.max(0, gap));
+      }
+    });
+    var out = [];
+    pages.forEach(function (p, page) {
+      if (exact.has(page)) return;
+      var all = p.has.length === required.length;
+      if (!all && p.has.length < need) return;
+      p.page = page;
+      p.tier = all ? (p.title >= TITLED * weight ? 1 : 3) : 4;
+      out.push(p);
+    });
+    // the exact results: by the field that has the query, then by the score of its words
+    exact.forEach(function (i, page) {
+      var f = matched.fields.get(page), p = pages.get(page);
+      var titled = p && required.length && p.title >= TITLED * weight;
+      out.push({ page: page, tier: f >= 2 ? 0 : titled ? 1 : 2, field: f, score: p ? p.score : 0, at: p ? p.at : {}, alts: p ? p.alts : {},
+                 has: required.map(function (g, k) { return k; }), exact: true });
+    });
+    out.sort(function (a, b) {
+      return a.tier - b.tier || (b.exact ? 1 : 0) - (a.exact ? 1 : 0) || (b.field || 0) - (a.field || 0) || b.has.length - a.has.length || b.score - a.score || a.page - b.page;
+    });
+    return out;
   }
 
   function search(query) {
     var runs = runsOf(query);
-    if (!runs.length) return Promise.resolve({ pages: [], runs: runs, query: query });
-    return fetchRuns(runs).then(function () {
-      var pages = match(runs);
-      if (pages.length) return { pages: pages, runs: runs, query: query };
-      var plain = withoutAsking(query);
-      if (!plain || plain === query) return { pages: [], runs: runs, query: query };
-      return search(plain).then(function (s) { s.asked = query; return s; });
+    var found = { pages: [], hits: [], runs: runs, query: query, groups: [], exact: 0, marks: runs.slice() };
+    if (!runs.length) return Promise.resolve(found);
+    var groups;
+    return fetchRuns(runs).then(function () { return fetchWords(runs); }).then(function () {
+      occurrenceCache = {};
+      groups = understand(runs);
+      return fetchWords(groups.filter(function (g) { return g.word.length >= 4; }).map(function (g) { return g.word; }));
+    }).then(function () {
+      return fetchRuns(alternatives(addParts(groups)));
+    }).then(function () {
+      occurrenceCache = {}; // counted again now that every word's pairs are here
+      var hits = rank(runs, groups);
+      found.groups = groups;
+      found.hits = hits;
+      found.pages = hits.map(function (h) { return h.page; });
+      found.exact = hits.filter(function (h) { return h.exact; }).length;
+      found.byPage = {};
+      hits.forEach(function (h) { found.byPage[h.page] = h; });
+      alternatives(groups).forEach(function (a) {
+        if (found.marks.indexOf(a) < 0 && occurrenceCache[a] && occurrenceCache[a].size) found.marks.push(a);
+      });
+      return found;
     });
-  }
-
-  function withoutAsking(query) {
-    var q = normalise(query);
-    ASKING.forEach(function (w) { q = q.split(w).join(" "); });
-    return (q.match(RUN) || []).filter(function (run) { return run.length > 1; }).join(" ");
   }
 
   // Counts per facet value among the pages, each facet counted under the other facets' choices.
@@ -372,10 +711,39 @@
     results = pages; shown = 0; list.textContent = "";
     if (!pages.length) { empty(s.query); return; }
     meta.textContent = "共找到 " + pages.length + " 条结果";
-    if (s.asked) {
-      meta.appendChild(el("span", "tb-search-note", "（没有记录包含“" + s.asked + "”，以下为包含“" + s.query.split(" ").join("”“") + "”的记录）"));
-    }
+    var note = explain(s, pages);
+    if (note) meta.appendChild(el("span", "tb-search-note", note));
     more();
+  }
+
+  function quoted(words) { return words.map(function (w) { return "“" + w + "”"; }).join("、"); }
+
+  // What the search did, in a sentence after the count (empty when every result contains the query as typed).
+  function explain(s, pages) {
+    var exact = pages.filter(function (p) { return s.byPage[p].exact; }).length;
+    var typed = s.groups.filter(function (g) { return g.typed; });
+    var spelt = s.groups.filter(function (g) { return g.spelt; });
+    if (exact === pages.length && !typed.length && !spelt.length) return "";
+    var present = {}; // the alternatives the results have
+    pages.forEach(function (p) {
+      var h = s.byPage[p];
+      if (h.alts) Object.keys(h.alts).forEach(function (k) { h.alts[k].forEach(function (a) { present[s.groups[k].alts[a]] = true; }); });
+    });
+    var words = [], missing = [];
+    s.groups.forEach(function (g) {
+      if (!g.required) return;
+      var has = g.alts.filter(function (a) { return present[a]; });
+      if (has.length) words.push(has.join("/")); else if (!exact) missing.push(g.word);
+    });
+    var out = exact === pages.length ? "" : exact
+      ? "其中 " + exact + " 条包含“" + s.query + "”，其余包含查询中的词" + (words.length ? "：" + words.join("、") : "")
+      : "没有完全包含“" + s.query + "”的记录；以下结果包含" + (words.length ? "：" + words.join("、") : "查询中的词");
+    var notes = typed.map(function (g) { return "“" + g.typed + "”按“" + g.word + "”查找"; })
+      .concat(spelt.map(function (g) { return "拼音“" + g.word + "”即" + quoted(g.spelt); }));
+    var generic = s.groups.filter(function (g) { return g.generic && !g.part; }).map(function (g) { return g.word; });
+    if (generic.length && exact < pages.length) notes.push(quoted(generic) + "不要求出现");
+    if (missing.length) notes.push("没有记录包含" + quoted(missing));
+    return out + (notes.length ? "（" + notes.join("；") + "）" : "");
   }
 
   function empty(query) {
@@ -402,7 +770,7 @@
     var old = list.querySelector(".tb-more"); if (old) old.remove();
     Promise.all(batch.map(pageData)).then(function (items) {
       if (mine !== generation) return;
-      items.forEach(function (d) { list.appendChild(item(d, found.runs)); });
+      items.forEach(function (d, i) { list.appendChild(item(d, found.marks, found.byPage[batch[i]], found.groups)); });
       if (shown < results.length) {
         var li = el("li", "md-search-result__item tb-more");
         var b = el("button", "md-button", "显示更多结果（还有 " + (results.length - shown) + " 条）");
@@ -412,13 +780,25 @@
     });
   }
 
-  function item(d, runs) {
+  // A result; one that does not contain the query as typed says which words it has (data-tb-match: exact,
+  // all or some of the words).
+  function item(d, runs, hit, groups) {
     var li = el("li", "md-search-result__item");
+    li.setAttribute("data-tb-match", hit.exact ? "exact" : hit.tier === 4 ? "some" : "all");
     var a = el("a", "md-search-result__link"); a.href = new URL(d.url, base).href; a.tabIndex = -1;
     var art = el("article", "md-search-result__article md-typeset");
     var line = [d.kind, d.unit, d.date].filter(Boolean).join(" · ");
     if (line) art.appendChild(el("div", "tb-result-meta", line));
     art.appendChild(marked("h1", d.title, runs));
+    if (!hit.exact) {
+      var has = [], lacks = [];
+      groups.forEach(function (g, k) {
+        if (g.part) return;
+        if (hit.alts[k]) has.push(hit.alts[k].map(function (a) { return g.alts[a]; }).join("/"));
+        else if (g.required) lacks.push(g.word);
+      });
+      art.appendChild(el("div", "tb-result-words", "含：" + has.join("、") + (lacks.length ? "；缺：" + lacks.join("、") : "")));
+    }
     art.appendChild(snippet(d, runs));
     a.appendChild(art); li.appendChild(a);
     return li;

@@ -24,18 +24,20 @@ import datetime
 import multiprocessing
 import os
 import threading
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import links, schema
-from .model import ISSUE, KINDS, KnowledgeBase, Record, Taxonomy, Term
+from .model import ISSUE, KINDS, KnowledgeBase, Record, SearchWords, Taxonomy, Term
 from .problems import Problem, display_path, inside_data
 from .yamlio import Document, read_document
 from ..settings import TODAY_ENV, Settings, SettingsError, schema_dir_for
 from ..settings import today as settings_today
 
 TAXONOMY_FILE = "taxonomy.yml"
+SYNONYMS_FILE = "synonyms.yml"  # optional: the search's synonyms and generic words
 SUFFIXES = (".yml", ".yaml")
 PARALLEL_FROM = 2000  # record files from which two processes read them
 
@@ -123,6 +125,7 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
         return None, [Problem(TODAY_ENV, 0, "", str(e))]
     schema_dir = schema_dir or schema_dir_for(root)
     taxonomy = cache.taxonomy(root, problems, schema_dir) if cache is not None else _load_taxonomy(root, problems, schema_dir)
+    search_words = _load_search_words(root, problems, schema_dir)
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
     unchecked: set[str] = set()  # ids of records whose own file has problems
@@ -150,7 +153,7 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
     if taxonomy is None:
         return None, sorted(problems)
     kb = KnowledgeBase(root=root, taxonomy=taxonomy, schema_dir=schema_dir, drafts=unpublished(records, now),
-                       today=now, preview=include_drafts)
+                       today=now, preview=include_drafts, search_words=search_words)
     if not include_drafts:
         records = [r for r in records if r.id not in kb.drafts]
         partial = [r for r in partial if r.get("draft") is not True]
@@ -268,3 +271,46 @@ def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Tax
         themes=terms(("themes",), data["themes"]),
         categories={k: terms(("categories", k), v) for k, v in data["categories"].items()},
     )
+
+
+def _load_search_words(root: Path, problems: list[Problem], schema_dir: Path) -> SearchWords:
+    """data/synonyms.yml, checked: each word letters and digits only, in one group at most, not both a synonym
+    and a generic word. No file: no synonyms (a data folder of an older version, a synthetic one)."""
+    path = root / SYNONYMS_FILE
+    if not path.exists() and not path.is_symlink():
+        return SearchWords()
+    shown = display_path(path)
+    doc, found = read_document(path)
+    problems.extend(found)
+    if doc is None:
+        return SearchWords()
+    if not (schema_dir / "synonyms.json").is_file():  # a data folder's own schema, older than the file
+        schema_dir = schema_dir_for(Path("/nonexistent"))
+    found = _check_shape("synonyms", doc, path, schema_dir)
+    problems.extend(found)
+    if found:
+        return SearchWords()
+    seen: dict[str, str] = {}  # normalised word -> where it was first
+
+    def word(value: str, at: tuple, where: str) -> str | None:
+        field = at[0] + "".join(f"[{i + 1}]" for i in at[1:])
+        line = doc.line_of(at)
+        if not all(unicodedata.category(c)[0] in "LN" for c in value):
+            problems.append(Problem(shown, line, field, f'"{value}" 里有空格或标点。每个词只能由汉字、字母或数字组成；'
+                                                       "一组里的几个词请分开写，如 [交纳, 缴纳]。"))
+            return None
+        key = unicodedata.normalize("NFKC", value).lower()
+        if key in seen:
+            problems.append(Problem(shown, line, field, f'"{value}" 已出现在{seen[key]}。一个词只能写一次：'
+                                                       "同一件事的几种说法请合并成一组。"))
+            return None
+        seen[key] = where
+        return value
+
+    groups = []
+    for g, group in enumerate(doc.value.get("synonyms") or []):
+        kept = [w for i, v in enumerate(group) if (w := word(v, ("synonyms", g, i), f"同义词第 {g + 1} 组"))]
+        groups.append(tuple(kept))
+    generic = [w for i, v in enumerate(doc.value.get("generic") or [])
+               if (w := word(v, ("generic", i), "泛称词 generic"))]
+    return SearchWords(tuple(g for g in groups if len(g) > 1), tuple(generic))

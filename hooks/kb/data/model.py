@@ -111,6 +111,15 @@ class Link:
     target: Record
 
 
+@dataclass(frozen=True)
+class SearchWords:
+    """data/synonyms.yml: groups of words that name the same thing, and the words a query carries without
+    naming its topic (制度, 怎么). Normalised as the search compares text (kb.outputs.search.normalise)."""
+
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    generic: tuple[str, ...] = ()
+
+
 @dataclass
 class KnowledgeBase:
     """All records, by kind and by id, with references resolved both ways."""
@@ -127,6 +136,7 @@ class KnowledgeBase:
     drafts: dict[str, str] = field(default_factory=dict)
     today: datetime.date = field(default_factory=datetime.date.today)  # the build date (kb.settings.today())
     preview: bool = False  # loaded for the preview (drafts included): editors' details are shown
+    search_words: SearchWords = field(default_factory=SearchWords)  # data/synonyms.yml
 
     def published(self, records) -> list[Record]:
         """`records` without drafts: what the published site shows (statistics count only these)."""

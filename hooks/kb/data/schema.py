@@ -218,7 +218,7 @@ def _describe(value) -> str:
 
 # -- the field reference (the site's 字段说明 page) -------------------------------------
 
-REFERENCE_ORDER = ("case", "issue", "method", "standard", "taxonomy")
+REFERENCE_ORDER = ("case", "issue", "method", "standard", "taxonomy", "synonyms")
 
 
 def field_reference(folder: Path = SCHEMA_DIR) -> list[dict]:
@@ -226,6 +226,8 @@ def field_reference(folder: Path = SCHEMA_DIR) -> list[dict]:
     common = load_schema("common", folder)
     out = []
     for name in REFERENCE_ORDER:
+        if not (folder / f"{name}.json").is_file():  # a data folder's own schema, older than synonyms.json
+            continue
         schema = load_schema(name, folder)
         rows: list[dict] = []
         _fields(schema, schema, common, "", rows)

@@ -1,14 +1,11 @@
-"""The queries of the search evaluation (kb.dev.searcheval), from the domain's vocabulary.
+"""The exact-phrase queries of the search evaluation (kb.dev.searcheval), from the domain's vocabulary; the
+queries typed as people type them, with answers judged by reading the records, are kb.dev.search_judged.
 
 QUERIES: (query, group). The truth for each is taken from the data (the records whose searchable
 text contains it), so the same queries serve the sample and any synthetic set; most occur in both
 (the synthetic vocabulary is kb.dev.wordbank). Groups: 短词 (2–3 characters), 分词 (words that
 dictionaries cut differently from the browser), 词组 (4–7 characters), 空格 (terms separated by
 spaces: every term must occur), 名称 (names of methods and cases), 单位 (unit names), 数字, 无结果.
-
-QUESTIONS: queries typed the way people ask, with extra words no record contains, and the record of
-the sample data that answers them: it must be among the first 3 results (on synthetic data there is
-no such record and they are reported without a target).
 
 TOP3: queries over the sample data, each with the record a reader must find in the top 3 (the browser
 tests, tests/test_browser.py). Words that need segmentation are included on purpose, as are words that
@@ -39,16 +36,6 @@ QUERIES: list[tuple[str, str]] = [
     # no match
     ("量子纠缠", "无结果"), ("火星基地", "无结果"), ("qwertyuiop", "无结果"), ("党费 火星", "无结果"),
 ]
-
-QUESTIONS: dict[str, str] = {
-    "党费怎么交": "standards/dangfei",
-    "发展党员流程": "standards/fazhan-dangyuan",
-    "支委会多久开一次": "standards/sanhui-yike",
-    "组织生活会怎么开": "standards/zuzhi-shenghuohui",
-    "谈心谈话有哪些要求": "standards/tanxin-tanhua",
-    "换届选举程序": "standards/huanjie-xuanju",
-}
-
 
 TOP3: dict[str, str] = {
     "党费": "standards/dangfei",

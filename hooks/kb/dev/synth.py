@@ -8,6 +8,7 @@ density. Deterministic per seed. Used by `bench` and by tests.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import yaml
@@ -218,3 +219,36 @@ def _dump(path: Path, data: dict) -> None:
 def synthesize(records: int, out: Path, seed: int = 1) -> dict[str, int]:
     """Write a synthetic data set of about `records` records into `out` (which must be empty or absent)."""
     return Synth(records, seed).write(Path(out))
+
+
+def add_sample(out: Path, sample: Path) -> None:
+    """Put the sample's records (`sample`: a data folder) among synthetic ones in `out`: the evaluation of the search
+    asks of N records what it asks of the sample (kb.dev.search_judged), its answers then among N others. The
+    taxonomies are merged (the sample's entry wins a name or slug both have), a sample issue takes the place of the
+    synthetic issue of its month (whose cases stay, in no issue), and the sample's search words are kept."""
+    import shutil
+
+    taxonomy = yaml.safe_load((out / "taxonomy.yml").read_text(encoding="utf-8"))
+    theirs = yaml.safe_load((sample / "taxonomy.yml").read_text(encoding="utf-8"))
+
+    def merge(mine: list[dict], given: list[dict]) -> list[dict]:
+        names, slugs = {t["name"] for t in given}, {t["slug"] for t in given}
+        return given + [t for t in mine if t["name"] not in names and t["slug"] not in slugs]
+
+    taxonomy["units"] = merge(taxonomy["units"], theirs["units"])
+    taxonomy["themes"] = merge(taxonomy["themes"], theirs["themes"])
+    for kind in taxonomy["categories"]:
+        taxonomy["categories"][kind] = merge(taxonomy["categories"][kind], theirs["categories"][kind])
+    _dump(out / "taxonomy.yml", taxonomy)
+    for folder in ("standards", "methods", "cases"):
+        for path in sorted((sample / folder).glob("*.yml")):
+            shutil.copyfile(path, out / folder / path.name)
+    for path in sorted((sample / "issues").glob("*.yml")):  # numbered as the synthetic issue of its month was
+        text = path.read_text(encoding="utf-8")
+        replaced = out / "issues" / path.name
+        if replaced.is_file():
+            serial = yaml.safe_load(replaced.read_text(encoding="utf-8"))["serial"]
+            text = re.sub(r"(?m)^serial:.*$", f"serial: {serial}", text)
+        replaced.write_text(text, encoding="utf-8")
+    if (sample / "synonyms.yml").is_file():
+        shutil.copyfile(sample / "synonyms.yml", out / "synonyms.yml")

@@ -67,15 +67,17 @@ class Preview:
                 _prune(path.parent)
         self.made = made
 
-    def index(self, records: list[tuple], documents: list[tuple[str, str, str]], site_dir: Path) -> None:
-        """Rebuild the search index in the background from (src_uri, url, record) of the record pages and the
-        hand-written pages (url, title, HTML), unless it is made of the same pages as the last one."""
+    def index(self, records: list[tuple], documents: list[tuple[str, str, str]], site_dir: Path, words=None) -> None:
+        """Rebuild the search index in the background from (src_uri, url, record) of the record pages, the
+        hand-written pages (url, title, HTML) and the search words (kb.data.model.SearchWords), unless it is made
+        of the same as the last one."""
         texts = [(url, self.pages.pages[uri], record) for uri, url, record in records]
-        searched = (tuple((url, kept.search) for url, kept, _ in texts), tuple(documents))
+        searched = (tuple((url, kept.search) for url, kept, _ in texts), tuple(documents), words)
         if searched == self._searched:
             return
         self._searched = searched
-        self._job = _IndexJob(self._search, texts, documents, site_dir, self._failed)
+        make, error = self._search
+        self._job = _IndexJob((lambda: make(words), error), texts, documents, site_dir, self._failed)
 
     def rebuilding(self) -> None:
         """A rebuild starts: an index still being made is given up, and made again after the rebuild; the

@@ -194,7 +194,7 @@ class BuildSession:
         else:  # the page refreshes meanwhile
             self.preview.after_build()
             if self._preview_search is not None:
-                self.preview.index(*self._preview_search, Path(config.site_dir))
+                self.preview.index(*self._preview_search, Path(config.site_dir), self.kb.search_words)
                 self._preview_search = None
         try:
             for output in self.outputs:
@@ -232,7 +232,7 @@ class BuildSession:
     def _start_outputs(self, config) -> None:
         """The search index takes each page as it is made and is written on the second core while MkDocs renders."""
         self._close_outputs()
-        self.outputs = [SearchIndex()]
+        self.outputs = [SearchIndex(self.kb.search_words)]
 
     def _problem_pages(self, files: Files, config, failure: str | None) -> None:
         """The problem list in place of the home page and of every generated page of the navigation."""

@@ -17,9 +17,12 @@ What is written, under <site>/search/ (docs/javascripts/search.js reads it, onli
 alike: every file is a script that hands its data to `window.__tbSearch`, since a browser loads
 scripts from file:// but does not fetch there):
 - index.js: the manifest: how many pages, the first and last pair of each chunk (a pair between two chunks
-  is in none: the query knows without loading one), the facets of every page.
+  is in none: the query knows without loading one), the facets and the title's length of every page, the
+  synonyms and generic words (data/synonyms.yml), the first and last key of each chunk of spellings.
 - <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
-  pairs the query has.
+  pairs the query has. Each pair comes with the vocabulary's words that begin or end with it
+  (kb.outputs.vocabulary), so the query's words arrive with its pairs.
+- <version>/y/N.js: chunk N of the spellings: pinyin and initials -> the words they spell.
 - <version>/p/N.js: page N: address, title, kind, unit, date and text (for the snippet).
 <version> is a digest of the index: every build's files have names of their own, so a browser never
 mixes chunks of two builds and the server may cache them for good (scripts/nginx/toolbook.conf).
@@ -116,7 +119,8 @@ class SearchIndex:
     """The search index as an output of the build: fed from the stream of pages, made in a child process
     once the last page is in (complete), while MkDocs renders; wait() at the end of the build."""
 
-    def __init__(self) -> None:
+    def __init__(self, words=None) -> None:
+        self.words = words  # kb.data.model.SearchWords: data/synonyms.yml
         self.pages: list[dict] = []
         self.count = 0  # pages indexed
         self._proc: subprocess.Popen | None = None
@@ -130,19 +134,21 @@ class SearchIndex:
         facet = record.get(record.kind.facet) if record.kind.facet else ""
         facets = {"kind": record.kind.label, "category": facet or "", "unit": unit, "year": record.year if record.date else ""}
         words = list(record.get("keywords") or []) + list(record.tags)
+        duties = [item.get("duty") for clause in record.get("clauses") or [] for item in clause.get("schedule") or []]
         self.pages.append({
             "rank": [RANK[record.kind.name], _descending(record.date), record.title],
             "url": url, "title": record.title, "kind": record.kind.short, "unit": unit,
             "date": record.date or "", "facets": [facets[key] for key in FACETS],
             "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
             "text": searchable_text(page.search),
+            "terms": [t for t in [*words, unit, facet, *duties] if isinstance(t, str) and t],
         })
 
     def add_document(self, url: str, title: str, content: str) -> None:
         """A hand-written page, as HTML."""
         self.pages.append({"rank": [DOCUMENT_RANK, "", url], "url": url, "title": title, "kind": "", "unit": "",
                            "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
-                           "text": searchable_text(content)})
+                           "text": searchable_text(content), "terms": []})
 
     def complete(self, site_dir: Path) -> None:
         """Every page is in: make the index into site_dir/search in a child process, without waiting."""
@@ -156,7 +162,8 @@ class SearchIndex:
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         pages, self.pages = self.pages, []
         self.count = len(pages)
-        payload = json.dumps(pages, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        words = {"synonyms": [list(g) for g in self.words.synonyms], "generic": list(self.words.generic)} if self.words else {}
+        payload = json.dumps({"pages": pages, "words": words}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         self._feeder = threading.Thread(target=self._feed, args=(payload,), name="search-index-feed", daemon=True)
         self._feeder.start()
 
@@ -276,9 +283,15 @@ def _script(call: str, *args) -> bytes:
     return f"window.__tbSearch.{call}({data});\n".encode("utf-8")
 
 
-def make_index(pages: list[dict], output: Path) -> dict:
-    """Write the index of `pages` (as SearchIndex collects them) into `output`, replacing what is there."""
+def make_index(pages: list[dict], output: Path, words: dict | None = None) -> dict:
+    """Write the index of `pages` (as SearchIndex collects them) into `output`, replacing what is there;
+    `words`: the synonyms and generic words of data/synonyms.yml."""
+    from .vocabulary import Vocabulary
+
     pages = sorted(pages, key=lambda p: p["rank"])
+    vocabulary = Vocabulary()
+    vocabulary.add_words(words)
+    vocabulary.make(pages)
     postings = Postings()
     for number, page in enumerate(pages):
         positions = defaultdict(list)
@@ -295,32 +308,49 @@ def make_index(pages: list[dict], output: Path) -> dict:
         postings.add(number, positions)
 
     tokens = sorted(postings.numbers, key=_utf16)
+    starts, ends = vocabulary.lexicon(postings.numbers.__contains__)
+    spelled = vocabulary.pinyin()
     output.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
     digest = hashlib.sha1()
     try:
         (work / "c").mkdir()
         (work / "p").mkdir()
-        firsts, lasts, chunk, size = [], [], [], 0
+        (work / "y").mkdir()
 
-        def flush() -> None:
-            nonlocal chunk, size
-            if chunk:
-                lasts.append(chunk[-1][0])
-                body = _script("chunk", len(firsts) - 1, chunk)
-                digest.update(body)
-                (work / "c" / f"{len(firsts) - 1}.js").write_bytes(body)
-            chunk, size = [], 0
+        def chunked(entries, folder: str, call: str) -> tuple[list[str], list[str]]:
+            """Entries [key, …] in key order, into files of about CHUNK_BYTES: (first keys, last keys)."""
+            firsts, lasts, chunk, size = [], [], [], 0
 
-        for token in tokens:
-            data = base64.b64encode(postings.encoded(token)).decode("ascii")
-            cost = len(data) + 3 * len(token) + 6  # as written: ["token","data"],
-            if not chunk or size + cost > CHUNK_BYTES:
-                flush()
-                firsts.append(token)
-            chunk.append([token, data])
-            size += cost
-        flush()
+            def flush() -> None:
+                nonlocal chunk, size
+                if chunk:
+                    lasts.append(chunk[-1][0])
+                    body = _script(call, len(firsts) - 1, chunk)
+                    digest.update(body)
+                    (work / folder / f"{len(firsts) - 1}.js").write_bytes(body)
+                chunk, size = [], 0
+
+            for entry in entries:
+                cost = sum(len(str(e).encode("utf-8")) + 3 for e in entry) + 2  # as written: ["token","data"],
+                if not chunk or size + cost > CHUNK_BYTES:
+                    flush()
+                    firsts.append(entry[0])
+                chunk.append(entry)
+                size += cost
+            flush()
+            return firsts, lasts
+
+        def entry(token: str) -> list[str]:
+            """A pair: its postings, the words it begins and the words it ends (search.js: chunk())."""
+            out = [token, base64.b64encode(postings.encoded(token)).decode("ascii"),
+                   "|".join(starts.get(token, ())), "|".join(ends.get(token, ()))]
+            while len(out) > 2 and not out[-1]:
+                out.pop()
+            return out
+
+        firsts, lasts = chunked(map(entry, tokens), "c", "chunk")
+        spelling = chunked(([key, "|".join(spelled[key])] for key in sorted(spelled, key=_utf16)), "y", "pinyin")
         for number, page in enumerate(pages):
             body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
                                              "unit": page["unit"], "date": page["date"],
@@ -334,7 +364,8 @@ def make_index(pages: list[dict], output: Path) -> dict:
         version = digest.hexdigest()[:12]
         manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": lasts,
                     "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
-                    "facets": facets}
+                    "facets": facets, "titles": _column([min(len(normalise(p["title"])), 255) for p in pages]), "pinyin": {"firsts": spelling[0], "lasts": spelling[1]},
+                    "synonyms": vocabulary.synonyms, "generic": vocabulary.generic}
         for old in output.iterdir():  # an earlier build's (the preview writes the index again and again)
             if old.is_dir() and old.name not in (version, work.name):
                 shutil.rmtree(old, ignore_errors=True)
@@ -349,7 +380,8 @@ def make_index(pages: list[dict], output: Path) -> dict:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version}
+    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version,
+            "words": len(vocabulary.words()), "spellings": len(spelled)}
 
 
 def problems(site_dir: Path) -> list[str]:
@@ -362,12 +394,12 @@ def problems(site_dir: Path) -> list[str]:
             raise ValueError
         about = json.loads(text[len(prefix):-len(suffix)])
         folder = manifest.parent / about["version"]
-        pages, chunks = about["pages"], len(about["chunks"])
+        pages, chunks, spelled = about["pages"], len(about["chunks"]), len(about["pinyin"]["firsts"])
     except FileNotFoundError:
         return [f"缺少搜索索引 {FOLDER}/{MANIFEST}"]
     except (OSError, ValueError, KeyError, TypeError):
         return [f"搜索索引 {FOLDER}/{MANIFEST} 已损坏"]
-    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages)) for n in range(count)
+    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled)) for n in range(count)
                if not (folder / kind / f"{n}.js").is_file()]
     return [f"搜索索引缺少 {len(missing)} 个文件，如 {FOLDER}/{about['version']}/{missing[0]}"] if missing else []
 
@@ -375,8 +407,8 @@ def problems(site_dir: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     """The child process: the pages as JSON on standard input, the index into argv[0]."""
     try:
-        pages = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        make_index(pages, Path(argv[0]))
+        given = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        make_index(given["pages"], Path(argv[0]), given.get("words"))
     except OSError as e:
         print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or argv[0]}）", file=sys.stderr)
         return 1
