@@ -1,14 +1,18 @@
 """The preview's read cache (kb.data.load.ReadCache): what it keeps between loads is what a fresh load reads.
 
 A record file or the taxonomy, once edited, is read again; an unchanged file is not (its record keeps its
-version); a deleted file is gone; a broken taxonomy is reported on every load, not only the first.
+version); a deleted file is gone; a broken taxonomy is reported on every load, not only the first; an edited
+schema applies at once.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 from kb.data.load import ReadCache, load_knowledge_base
+from kb.settings import PROJECT
 
 
 def load(data: Path, cache: ReadCache):
@@ -52,5 +56,27 @@ def test_a_broken_taxonomy_is_reported_on_every_load(data):
         kb, problems = load(data, cache)
         assert kb is None and any("重复" in p.message for p in problems)
     taxonomy.write_text(good, encoding="utf-8")
+    kb, problems = load(data, cache)
+    assert kb is not None and not problems
+
+
+def test_a_schema_edited_during_the_preview_is_applied_as_check_applies_it(data):
+    """The schema's compiled validators are kept with the readings, and dropped with them when a schema file changes."""
+    shutil.copytree(PROJECT / "data" / "schema", data / "schema")  # the data folder's own schema, to be edited
+    cache = ReadCache()
+    kb, problems = load(data, cache)
+    assert kb is not None and not problems
+    path = data / "schema" / "case.json"
+    original = path.read_text(encoding="utf-8")
+    schema = json.loads(original)
+    schema["required"].append("highlights")
+    schema["properties"]["summary"]["maxLength"] = 5
+    path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    kb, problems = load(data, cache)  # the same problems as a fresh load (`check`), asserted in load()
+    assert kb is None
+    fields = {(Path(p.file).name, p.field) for p in problems}
+    assert {("jiaoyu-zhibu.yml", "summary"), ("jiaoyu-zhibu.yml", "highlights"),
+            ("yusuan-gongjian.yml", "summary")} <= fields, fields
+    path.write_text(original, encoding="utf-8")
     kb, problems = load(data, cache)
     assert kb is not None and not problems

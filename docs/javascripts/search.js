@@ -52,6 +52,7 @@
   // times), plus TITLE if it is in the title (half of it for a title the query's words make up only a little
   // of), plus KEYWORD if it is among the keywords. Generic words and words found by their pinyin count less.
   var SUMMARY = 3, K1 = 1.2, TITLE = 3, KEYWORD = 1.5, GENERIC = 0.3, PINYIN = 0.5, TITLED = 0.8, IDF_FLOOR = 0.2;
+  var COMMON = 60000, OPTIONAL = 20000; // bytes of a pair's chunk from which a word with it is not loaded (affordable())
 
   var active = {};   // facet -> selected value
   var results = [];  // page numbers, best first
@@ -66,6 +67,7 @@
   window.__tbSearch = {
     manifest: function (m) { arrived.manifest = m; },
     chunk: function (n, tokens) { arrived["c" + n] = tokens; },
+    words: function (n, entries) { arrived["w" + n] = entries; },
     pinyin: function (n, entries) { arrived["y" + n] = entries; },
     page: function (n, data) { arrived["p" + n] = data; }
   };
@@ -92,7 +94,8 @@
     if (!loading) {
       loading = script("manifest", "search/index.js").then(function (m) {
         index = {
-          version: m.version, pages: m.pages, firsts: m.chunks, lasts: m.lasts, fields: m.fields,
+          version: m.version, pages: m.pages, firsts: m.chunks, lasts: m.lasts, sizes: m.sizes, fields: m.fields,
+          vocabulary: m.words,
           facets: m.facets.map(function (f) { return { name: f.name, values: f.values, of: column(f.of, m.pages) }; }),
           tokens: {}, lists: {}, loaded: {}, starts: {}, ends: {}, spell: {}, spellChunks: {},
           pinyin: m.pinyin, synonyms: {}, generic: {}, titles: column(m.titles, m.pages)
@@ -149,17 +152,23 @@
     return c >= 0 && token <= index.lasts[c] ? c : -1;
   }
 
-  // A chunk of pairs: [pair, postings, words that begin with it, words of 3+ characters that end with it].
+  // A chunk of pairs: [pair, postings].
   function chunk(n) {
     return script("c" + n, "search/" + index.version + "/c/" + n + ".js").then(function (tokens) {
       index.loaded[n] = true;
-      tokens.forEach(function (t) {
-        if (t[0] in index.tokens) return;
-        index.tokens[t[0]] = t[1];
-        if (t[2]) index.starts[t[0]] = t[2].split("|");
-        if (t[3]) index.ends[t[0]] = t[3].split("|");
-      });
+      tokens.forEach(function (t) { if (!(t[0] in index.tokens)) index.tokens[t[0]] = t[1]; });
       return tokens;
+    });
+  }
+
+  // A chunk of the vocabulary: [pair, words that begin with it, words of 3+ characters that end with it].
+  function wordChunk(n) {
+    return script("w" + n, "search/" + index.version + "/w/" + n + ".js").then(function (entries) {
+      entries.forEach(function (e) {
+        if (e[1]) index.starts[e[0]] = e[1].split("|");
+        if (e[2]) index.ends[e[0]] = e[2].split("|");
+      });
+      return entries;
     });
   }
 
@@ -227,13 +236,32 @@
     return runs;
   }
 
-  // The pairs a run needs: enough to cover every character (offsets 0, 2, 4, …, and the last pair).
+  // The bytes of a pair's chunk (0: in no chunk, the index does not have it).
+  function cost(token) {
+    var c = chunkOf(token);
+    return c < 0 ? 0 : index.sizes[c];
+  }
+
+  var inSearch = {}; // the chunks of pairs this search has asked for: what it knows, whatever was loaded before
+
+  // The pairs a run needs: enough to cover every character (the first pair, the last, and no character
+  // left between two), the cheapest to load: common pairs (党员, 工作) have chunks of their own of a
+  // hundred KB and more.
+  var covers = {};
   function pairsOf(run) {
     if (run.length === 1) return [];
+    if (covers[run]) return covers[run];
+    var n = run.length - 1, best = [{ cost: cost(run.substr(0, 2)), from: -1 }]; // best[o]: a cover ending in pair o
+    for (var o = 1; o < n; o++) {
+      var here = cost(run.substr(o, 2));
+      best.push(null);
+      for (var back = Math.max(0, o - 2); back < o; back++) {
+        if (best[back] && (!best[o] || best[back].cost + here < best[o].cost)) best[o] = { cost: best[back].cost + here, from: back };
+      }
+    }
     var out = [];
-    for (var o = 0; o < run.length - 1; o += 2) out.push(o);
-    if (out[out.length - 1] !== run.length - 2) out.push(run.length - 2);
-    return out.map(function (o) { return { offset: o, token: run.substr(o, 2) }; });
+    for (var at = n - 1; at >= 0; at = best[at].from) out.unshift({ offset: at, token: run.substr(at, 2) });
+    return covers[run] = out;
   }
 
   // Load the chunks a set of runs needs.
@@ -246,6 +274,7 @@
         pairsOf(run).forEach(function (p) { var c = chunkOf(p.token); if (c >= 0) needed[c] = true; });
       }
     });
+    Object.keys(needed).forEach(function (c) { inSearch[c] = true; });
     return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }));
   }
 
@@ -317,17 +346,20 @@
     return out;
   }
 
-  // Load the chunks of every pair of the runs (their words come with them) and the spellings of letters.
+  // Load the vocabulary of every pair of the runs, and the spellings of letters.
   function fetchWords(runs) {
     var needed = {}, spelled = {};
     runs.forEach(function (run) {
-      allPairs(run).forEach(function (p) { var c = chunkOf(p); if (c >= 0) needed[c] = true; });
+      allPairs(run).forEach(function (p) {
+        var c = chunkAt(p, index.vocabulary.firsts);
+        if (c >= 0 && p <= index.vocabulary.lasts[c]) needed[c] = true;
+      });
       if (LATIN.test(run) && run.length > 1) {
         var c = chunkAt(run, index.pinyin.firsts);
         if (c >= 0) spelled[c] = true;
       }
     });
-    return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }).concat(
+    return Promise.all(Object.keys(needed).map(function (c) { return wordChunk(+c); }).concat(
       Object.keys(spelled).map(function (c) { return spellChunk(+c); })));
   }
 
@@ -367,8 +399,14 @@
 
   var occurrenceCache = {}; // text -> its occurrences, for one search
 
+  // Whether the site has `text` (a part of the query), from what this search has loaded: counted, if the pairs
+  // that cover it are loaded; no, if one of its pairs is in no chunk or not in its loaded chunk; else taken to be.
   function occursAnywhere(text) {
-    return (occurrenceCache[text] || (occurrenceCache[text] = occurrences(text))).size > 0;
+    var loaded = function (token) { var c = chunkOf(token); return c < 0 || inSearch[c]; };
+    if (pairsOf(text).every(function (p) { return loaded(p.token); })) {
+      return (occurrenceCache[text] || (occurrenceCache[text] = occurrences(text))).size > 0;
+    }
+    return !allPairs(text).some(function (t) { return loaded(t) && !(t in index.tokens); });
   }
 
   // A run of Chinese characters cut into words: the longest the vocabulary knows (a word of n characters
@@ -473,6 +511,31 @@
     return groups;
   }
 
+  // Words whose pairs the query has not loaded yet and that need a chunk of more than COMMON bytes (a pair on
+  // most pages: 党员, 支部, 工作; OPTIONAL for words that only rank: generic words, parts of long words) are not loaded: such a word says little about a record (BM25 gives it next to no
+  // weight) and would cost more than the rest of the query. A group left with no word is not required (the
+  // results line says so), unless it is the only one.
+  function affordable(groups) {
+    var dear = function (alt, most) {
+      return alt.length > 1 && pairsOf(alt).some(function (p) {
+        var c = chunkOf(p.token);
+        return c >= 0 && !inSearch[c] && index.sizes[c] > most;
+      });
+    };
+    var kept = groups.filter(function (g) { return g.required; }).length;
+    groups.forEach(function (g) {
+      var most = g.required ? COMMON : OPTIONAL;
+      var cheap = g.alts.filter(function (a) { return !dear(a, most); });
+      if (cheap.length === g.alts.length) return;
+      if (cheap.length || !g.required || kept > 1) {
+        g.dropped = g.alts.filter(function (a) { return cheap.indexOf(a) < 0; });
+        g.alts = cheap;
+        if (!cheap.length && g.required) { g.required = false; g.common = true; kept--; }
+      }
+    });
+    return groups;
+  }
+
   function alternatives(groups) {
     var alts = [];
     groups.forEach(function (g) { g.alts.forEach(function (a) { if (a.length > 1 && alts.indexOf(a) < 0) alts.push(a); }); });
@@ -555,6 +618,7 @@
     runs.forEach(function (run) { allPairs(run).forEach(function (t) { queryPairs[t] = true; }); });
     var nPairs = Object.keys(queryPairs).length;
     Object.keys(queryPairs).forEach(function (t) {
+      if (!inSearch[chunkOf(t)]) return; // only what this search loaded: the same whatever came before
       var list = postings(t);
       list.pages.forEach(function (page, i) {
         if (list.at[i][0] < index.fields[1] && pages.has(page)) pairsInTitle.set(page, (pairsInTitle.get(page) || 0) + 1);
@@ -603,12 +667,13 @@
     var found = { pages: [], hits: [], runs: runs, query: query, groups: [], exact: 0, marks: runs.slice() };
     if (!runs.length) return Promise.resolve(found);
     var groups;
+    inSearch = {};
     return fetchRuns(runs).then(function () { return fetchWords(runs); }).then(function () {
       occurrenceCache = {};
       groups = understand(runs);
       return fetchWords(groups.filter(function (g) { return g.word.length >= 4; }).map(function (g) { return g.word; }));
     }).then(function () {
-      return fetchRuns(alternatives(addParts(groups)));
+      return fetchRuns(alternatives(affordable(addParts(groups))));
     }).then(function () {
       occurrenceCache = {}; // counted again now that every word's pairs are here
       var hits = rank(runs, groups);
@@ -742,6 +807,8 @@
       .concat(spelt.map(function (g) { return "拼音“" + g.word + "”即" + quoted(g.spelt); }));
     var generic = s.groups.filter(function (g) { return g.generic && !g.part; }).map(function (g) { return g.word; });
     if (generic.length && exact < pages.length) notes.push(quoted(generic) + "不要求出现");
+    var common = s.groups.filter(function (g) { return g.common; }).map(function (g) { return g.word; });
+    if (common.length) notes.push(quoted(common) + "几乎每条记录都有，不作要求");
     if (missing.length) notes.push("没有记录包含" + quoted(missing));
     return out + (notes.length ? "（" + notes.join("；") + "）" : "");
   }

@@ -50,21 +50,27 @@ class ReadCache:
     def __init__(self) -> None:
         # path as text -> (signature, (document, problems, version), Path)
         self._files: dict[str, tuple[tuple | None, tuple[Document | None, list[Problem], int], Path]] = {}
-        self._schema: tuple | None = None
+        self._schema: tuple | None = None  # the schema files' signatures, while self.schemas are theirs
+        self.schemas: schema.Schemas | None = None
         self._counter = 0
         self._taxonomy: tuple = (None, None, [])  # (signature, Taxonomy or None, problems)
 
-    def read(self, files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem], int]]:
-        """(document, problems, version) of each (schema name, path)."""
-        schema_key = _schema_key(schema_dir)
-        if schema_key != self._schema:
+    def schemas_for(self, schema_dir: Path) -> schema.Schemas:
+        """The schema as it is now: kept while no schema file changed; when one did, every reading is dropped with it."""
+        schema_key = (os.fspath(schema_dir), _schema_key(schema_dir))
+        if schema_key != self._schema or self.schemas is None:
             self._files.clear()
             self._schema = schema_key
+            self.schemas = schema.Schemas(schema_dir)
+        return self.schemas
+
+    def read(self, files: list[tuple[str, Path]], schemas: schema.Schemas) -> list[tuple[Document | None, list[Problem], int]]:
+        """(document, problems, version) of each (schema name, path)."""
         known = self._files
         names = [os.fspath(path) for _, path in files]
         signatures = _signatures(names)
         stale = [i for i, (name, sig) in enumerate(zip(names, signatures)) if sig is None or known.get(name, _UNREAD)[0] != sig]
-        for i, (doc, found) in zip(stale, _read_all([files[i] for i in stale], schema_dir)):
+        for i, (doc, found) in zip(stale, _read_all([files[i] for i in stale], schemas)):
             self._counter += 1
             known[names[i]] = (signatures[i], (doc, found, self._counter), files[i][1])
         if len(known) > len(names):  # files gone since the last reading
@@ -73,13 +79,13 @@ class ReadCache:
                 del known[gone]
         return [known[name][1] for name in names]
 
-    def taxonomy(self, root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
+    def taxonomy(self, root: Path, problems: list[Problem], schemas: schema.Schemas) -> Taxonomy | None:
         """The taxonomy file as last read and checked (_load_taxonomy), while it and the schema files are unchanged."""
         name = os.fspath(root / TAXONOMY_FILE)
-        signature = (name, _signatures([name])[0], _schema_key(schema_dir))
+        signature = (name, _signatures([name])[0], schemas)
         if signature[1] is None or signature != self._taxonomy[0]:
             found: list[Problem] = []
-            self._taxonomy = (signature, _load_taxonomy(root, found, schema_dir), found)
+            self._taxonomy = (signature, _load_taxonomy(root, found, schemas), found)
         problems.extend(self._taxonomy[2])
         return self._taxonomy[1]
 
@@ -124,8 +130,9 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
     except SettingsError as e:
         return None, [Problem(TODAY_ENV, 0, "", str(e))]
     schema_dir = schema_dir or schema_dir_for(root)
-    taxonomy = cache.taxonomy(root, problems, schema_dir) if cache is not None else _load_taxonomy(root, problems, schema_dir)
-    search_words = _load_search_words(root, problems, schema_dir)
+    schemas = cache.schemas_for(schema_dir) if cache is not None else schema.Schemas(schema_dir)
+    taxonomy = cache.taxonomy(root, problems, schemas) if cache is not None else _load_taxonomy(root, problems, schemas)
+    search_words = _load_search_words(root, problems, schemas)
     records: list[Record] = []
     partial: list[Record] = []  # records with problems of their own, still checked against others
     unchecked: set[str] = set()  # ids of records whose own file has problems
@@ -139,9 +146,9 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
                 files.append((kind, path))
     named = [(kind.name, path) for kind, path in files]
     if cache is not None:
-        read = cache.read(named, schema_dir)
+        read = cache.read(named, schemas)
     else:
-        read = [(doc, found, 0) for doc, found in _read_all(named, schema_dir)]
+        read = [(doc, found, 0) for doc, found in _read_all(named, schemas)]
     for (kind, path), (doc, found, version) in zip(files, read):
         if not found:
             records.append(Record(kind, str(doc.value[kind.key]), path, doc, version))
@@ -158,7 +165,7 @@ def load_knowledge_base(root: Path, include_drafts: bool = False, *, today: date
         records = [r for r in records if r.id not in kb.drafts]
         partial = [r for r in partial if r.get("draft") is not True]
     problems.extend(links.link(kb, records, partial, unchecked, {} if include_drafts else kb.drafts,
-                               schema.id_pattern(schema_dir)))
+                               schemas.id_pattern()))
     if problems:
         return None, sorted(set(problems))
     return kb, []
@@ -181,36 +188,38 @@ def unpublished(records: list[Record], now: datetime.date) -> dict[str, str]:
     return out
 
 
-def _read_all(files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+def _read_all(files: list[tuple[str, Path]], schemas: schema.Schemas) -> list[tuple[Document | None, list[Problem]]]:
     """Read and check record files (schema name, path). From PARALLEL_FROM files on, a forked copy of this
     process reads the second half meanwhile: the build's other core has nothing else to do this early.
     Forking is safe only while this process runs no other thread (and Windows cannot fork): else one reads all."""
     fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     if len(files) < PARALLEL_FROM or not fork:
-        return _read_many(files, schema_dir)
+        return _read_many(files, schemas)
     half = len(files) // 2
     first = None
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            second = pool.submit(_read_many, files[half:], schema_dir)
-            first = _read_many(files[:half], schema_dir)
+            second = pool.submit(_read_many, files[half:], schemas.folder)  # compiled anew there
+            first = _read_many(files[:half], schemas)
             return first + second.result()
     except (OSError, BrokenProcessPool):  # no second process to be had: read them all here
-        return (first if first is not None else _read_many(files[:half], schema_dir)) + _read_many(files[half:], schema_dir)
+        return (first if first is not None else _read_many(files[:half], schemas)) + _read_many(files[half:], schemas)
 
 
-def _read_many(files: list[tuple[str, Path]], schema_dir: Path) -> list[tuple[Document | None, list[Problem]]]:
+def _read_many(files: list[tuple[str, Path]], schemas: schema.Schemas | Path) -> list[tuple[Document | None, list[Problem]]]:
+    if not isinstance(schemas, schema.Schemas):
+        schemas = schema.Schemas(schemas)
     out = []
     for name, path in files:
         doc, found = read_document(path)
-        out.append((doc, _check_shape(name, doc, path, schema_dir) if doc is not None else found))
+        out.append((doc, _check_shape(name, doc, path, schemas) if doc is not None else found))
     return out
 
 
-def _check_shape(name: str, doc: Document, path: Path, schema_dir: Path) -> list[Problem]:
+def _check_shape(name: str, doc: Document, path: Path, schemas: schema.Schemas) -> list[Problem]:
     if not isinstance(doc.value, dict):
         return [Problem(display_path(path), 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
-    return schema.validate(name, doc, path, schema_dir)
+    return schemas.validate(name, doc, path)
 
 
 def _record_files(folder: Path, root: Path, cache: ReadCache | None = None) -> list[tuple[Path, Problem | None]]:
@@ -237,7 +246,7 @@ def _record_files(folder: Path, root: Path, cache: ReadCache | None = None) -> l
     return out
 
 
-def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Taxonomy | None:
+def _load_taxonomy(root: Path, problems: list[Problem], schemas: schema.Schemas) -> Taxonomy | None:
     path = root / TAXONOMY_FILE
     shown = display_path(path)
     if not path.exists() and not path.is_symlink():  # a folder or FIFO of that name is the reader's to refuse
@@ -247,7 +256,7 @@ def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Tax
     problems.extend(found)
     if doc is None:
         return None
-    found = _check_shape("taxonomy", doc, path, schema_dir)
+    found = _check_shape("taxonomy", doc, path, schemas)
     problems.extend(found)
     if found:
         return None
@@ -273,7 +282,7 @@ def _load_taxonomy(root: Path, problems: list[Problem], schema_dir: Path) -> Tax
     )
 
 
-def _load_search_words(root: Path, problems: list[Problem], schema_dir: Path) -> SearchWords:
+def _load_search_words(root: Path, problems: list[Problem], schemas: schema.Schemas) -> SearchWords:
     """data/synonyms.yml, checked: each word letters and digits only, in one group at most, not both a synonym
     and a generic word. No file: no synonyms (a data folder of an older version, a synthetic one)."""
     path = root / SYNONYMS_FILE
@@ -284,9 +293,9 @@ def _load_search_words(root: Path, problems: list[Problem], schema_dir: Path) ->
     problems.extend(found)
     if doc is None:
         return SearchWords()
-    if not (schema_dir / "synonyms.json").is_file():  # a data folder's own schema, older than the file
-        schema_dir = schema_dir_for(Path("/nonexistent"))
-    found = _check_shape("synonyms", doc, path, schema_dir)
+    if not schemas.has("synonyms"):  # a data folder's own schema, older than the file
+        schemas = schema.Schemas()
+    found = _check_shape("synonyms", doc, path, schemas)
     problems.extend(found)
     if found:
         return SearchWords()

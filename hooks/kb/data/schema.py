@@ -11,7 +11,6 @@ import datetime
 import difflib
 import json
 import re
-from functools import cache
 from pathlib import Path
 
 import fastjsonschema
@@ -43,32 +42,70 @@ _FORMATS = jsonschema.FormatChecker(formats=())
 _FORMATS.checks("date")(_is_date)
 
 
-@cache
-def load_schema(name: str, folder: Path = SCHEMA_DIR) -> dict:
-    with open(folder / f"{name}.json", encoding="utf-8") as f:
-        return json.load(f)
+class Schemas:
+    """The schema files of one folder as they are now: each read and compiled when first used.
+
+    Whoever keeps one keeps it only while the files stay the same: kb.data.load.ReadCache makes a new one when a
+    schema file changes (so a preview sees a schema edit as `check` does); a load without a cache makes its own."""
+
+    def __init__(self, folder: Path = SCHEMA_DIR) -> None:
+        self.folder = Path(folder)
+        self._loaded: dict[str, dict] = {}
+        self._strict: dict[str, jsonschema.Draft202012Validator] = {}
+        self._fast: dict[str, object] = {}
+        self._id: re.Pattern | None = None
+
+    def load(self, name: str) -> dict:
+        if name not in self._loaded:
+            with open(self.folder / f"{name}.json", encoding="utf-8") as f:
+                self._loaded[name] = json.load(f)
+        return self._loaded[name]
+
+    def has(self, name: str) -> bool:
+        return (self.folder / f"{name}.json").is_file()
+
+    def id_pattern(self) -> re.Pattern:
+        """What the schema allows as a record id."""
+        if self._id is None:
+            self._id = re.compile(self.load("common")["$defs"]["id"]["pattern"])
+        return self._id
+
+    def validate(self, name: str, doc: Document, path: Path) -> list[Problem]:
+        """All schema problems of `doc` against <folder>/<name>.json, one per field.
+
+        fastjsonschema decides whether the record is valid; only an invalid record is walked
+        again with jsonschema, which reports every error with its path.
+        """
+        try:
+            self._fast_check(name)(doc.value)
+            return []
+        except fastjsonschema.JsonSchemaValueException:
+            pass
+        problems: list[Problem] = []
+        shown = display_path(path)
+        for error in self._validator(name).iter_errors(doc.value):
+            problems.extend(_explain(error, doc, shown))
+        return sorted(set(problems), key=lambda p: (p.line, p.field, p.message))
+
+    def _validator(self, name: str) -> jsonschema.Draft202012Validator:
+        if name not in self._strict:
+            registry = Registry().with_resources(
+                (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8")))) for p in self.folder.glob("*.json"))
+            self._strict[name] = jsonschema.Draft202012Validator(self.load(name), registry=registry, format_checker=_FORMATS)
+        return self._strict[name]
+
+    def _fast_check(self, name: str):
+        """The same schema compiled to Python by fastjsonschema: ~60x faster, for the common case of a valid record."""
+        if name not in self._fast:
+            schema = _inline(self.load(name), self.load(name), {"common.json": self.load("common")})
+            schema.pop("$schema", None)
+            self._fast[name] = fastjsonschema.compile(schema, formats={"date": _is_date})
+        return self._fast[name]
 
 
-@cache
-def id_pattern(folder: Path = SCHEMA_DIR) -> re.Pattern:
-    """What the schema allows as a record id."""
-    return re.compile(load_schema("common", folder)["$defs"]["id"]["pattern"])
-
-
-@cache
-def _validator(name: str, folder: Path) -> jsonschema.Draft202012Validator:
-    registry = Registry().with_resources(
-        (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8")))) for p in folder.glob("*.json")
-    )
-    return jsonschema.Draft202012Validator(load_schema(name, folder), registry=registry, format_checker=_FORMATS)
-
-
-@cache
-def _fast_check(name: str, folder: Path):
-    """The same schema compiled to Python by fastjsonschema: ~60x faster, for the common case of a valid record."""
-    schema = _inline(load_schema(name, folder), load_schema(name, folder), {"common.json": load_schema("common", folder)})
-    schema.pop("$schema", None)
-    return fastjsonschema.compile(schema, formats={"date": _is_date})
+def validate(name: str, doc: Document, path: Path, folder: Path = SCHEMA_DIR) -> list[Problem]:
+    """One document checked against the schema as it is now (for a single file; a load keeps its Schemas)."""
+    return Schemas(folder).validate(name, doc, path)
 
 
 def _inline(node, base: dict, others: dict[str, dict]):
@@ -86,24 +123,6 @@ def _inline(node, base: dict, others: dict[str, dict]):
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         return {**_inline(copy.deepcopy(target), source, others), **_inline(siblings, base, others)}
     return {k: _inline(v, base, others) for k, v in node.items() if k != "$defs"}
-
-
-def validate(name: str, doc: Document, path: Path, folder: Path = SCHEMA_DIR) -> list[Problem]:
-    """All schema problems of `doc` against <folder>/<name>.json (data/schema/), one per field.
-
-    fastjsonschema decides whether the record is valid; only an invalid record is walked
-    again with jsonschema, which reports every error with its path.
-    """
-    try:
-        _fast_check(name, folder)(doc.value)
-        return []
-    except fastjsonschema.JsonSchemaValueException:
-        pass
-    problems: list[Problem] = []
-    shown = display_path(path)
-    for error in _validator(name, folder).iter_errors(doc.value):
-        problems.extend(_explain(error, doc, shown))
-    return sorted(set(problems), key=lambda p: (p.line, p.field, p.message))
 
 
 def _label(schema: dict) -> str:
@@ -223,12 +242,13 @@ REFERENCE_ORDER = ("case", "issue", "method", "standard", "taxonomy", "synonyms"
 
 def field_reference(folder: Path = SCHEMA_DIR) -> list[dict]:
     """Every field of every schema, for editors: path, Chinese title, required, how to write it, description."""
-    common = load_schema("common", folder)
+    schemas = Schemas(folder)
+    common = schemas.load("common")
     out = []
     for name in REFERENCE_ORDER:
-        if not (folder / f"{name}.json").is_file():  # a data folder's own schema, older than synonyms.json
+        if not schemas.has(name):  # a data folder's own schema, older than synonyms.json
             continue
-        schema = load_schema(name, folder)
+        schema = schemas.load(name)
         rows: list[dict] = []
         _fields(schema, schema, common, "", rows)
         out.append({"name": f"data/schema/{name}.json", "title": schema.get("title", name),

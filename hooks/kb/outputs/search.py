@@ -20,8 +20,10 @@ scripts from file:// but does not fetch there):
   is in none: the query knows without loading one), the facets and the title's length of every page, the
   synonyms and generic words (data/synonyms.yml), the first and last key of each chunk of spellings.
 - <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
-  pairs the query has. Each pair comes with the vocabulary's words that begin or end with it
-  (kb.outputs.vocabulary), so the query's words arrive with its pairs.
+  pairs the query has (the manifest gives each chunk's size: a query covers its characters with the
+  cheapest pairs).
+- <version>/w/N.js: chunk N of the vocabulary (kb.outputs.vocabulary): pair -> the words that begin with
+  it and those that end with it; small chunks, one for each pair of the query.
 - <version>/y/N.js: chunk N of the spellings: pinyin and initials -> the words they spell.
 - <version>/p/N.js: page N: address, title, kind, unit, date and text (for the snippet).
 <version> is a digest of the index: every build's files have names of their own, so a browser never
@@ -56,6 +58,7 @@ FACETS = ("kind", "category", "unit", "year")  # what results can be narrowed by
 # Positions where each field starts; a field longer than its room is cut (the page's text has it whole).
 TITLE, KEYWORDS, SUMMARY, TEXT = 0, 1 << 8, 1 << 10, 1 << 12
 CHUNK_BYTES = 16_000  # bytes of a chunk file (a pair whose postings are longer has a chunk of its own)
+WORD_CHUNK_BYTES = 4_000  # … of a chunk of the vocabulary: a query loads one for each of its pairs
 RUN = re.compile(r"[^\W_]+")  # letters and digits (search.js: /[\p{L}\p{N}]+/gu)
 
 
@@ -317,40 +320,39 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
         (work / "c").mkdir()
         (work / "p").mkdir()
         (work / "y").mkdir()
+        (work / "w").mkdir()
 
-        def chunked(entries, folder: str, call: str) -> tuple[list[str], list[str]]:
-            """Entries [key, …] in key order, into files of about CHUNK_BYTES: (first keys, last keys)."""
-            firsts, lasts, chunk, size = [], [], [], 0
+        def chunked(entries, folder: str, call: str, most: int = CHUNK_BYTES) -> dict:
+            """Entries [key, …] in key order, into files of about `most` bytes: each file's first and last key and size."""
+            made = {"firsts": [], "lasts": [], "sizes": []}
+            chunk, size = [], 0
 
             def flush() -> None:
                 nonlocal chunk, size
                 if chunk:
-                    lasts.append(chunk[-1][0])
-                    body = _script(call, len(firsts) - 1, chunk)
+                    made["lasts"].append(chunk[-1][0])
+                    body = _script(call, len(made["firsts"]) - 1, chunk)
                     digest.update(body)
-                    (work / folder / f"{len(firsts) - 1}.js").write_bytes(body)
+                    (work / folder / f"{len(made['firsts']) - 1}.js").write_bytes(body)
+                    made["sizes"].append(len(body))
                 chunk, size = [], 0
 
             for entry in entries:
                 cost = sum(len(str(e).encode("utf-8")) + 3 for e in entry) + 2  # as written: ["token","data"],
-                if not chunk or size + cost > CHUNK_BYTES:
+                if not chunk or size + cost > most:
                     flush()
-                    firsts.append(entry[0])
+                    made["firsts"].append(entry[0])
                 chunk.append(entry)
                 size += cost
             flush()
-            return firsts, lasts
+            return made
 
-        def entry(token: str) -> list[str]:
-            """A pair: its postings, the words it begins and the words it ends (search.js: chunk())."""
-            out = [token, base64.b64encode(postings.encoded(token)).decode("ascii"),
-                   "|".join(starts.get(token, ())), "|".join(ends.get(token, ()))]
-            while len(out) > 2 and not out[-1]:
-                out.pop()
-            return out
-
-        firsts, lasts = chunked(map(entry, tokens), "c", "chunk")
+        pairs_made = chunked(([t, base64.b64encode(postings.encoded(t)).decode("ascii")] for t in tokens), "c", "chunk")
+        lexicon = sorted(set(starts) | set(ends), key=_utf16)  # a pair: the words it begins, those it ends
+        words_made = chunked(([t, "|".join(starts.get(t, ())), "|".join(ends.get(t, ()))] for t in lexicon), "w", "words",
+                             WORD_CHUNK_BYTES)
         spelling = chunked(([key, "|".join(spelled[key])] for key in sorted(spelled, key=_utf16)), "y", "pinyin")
+        firsts = pairs_made["firsts"]
         for number, page in enumerate(pages):
             body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
                                              "unit": page["unit"], "date": page["date"],
@@ -362,9 +364,10 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
         facets = [{"name": name, "values": values[i], "of": _column([numbers[i].get(p["facets"][i], 0) for p in pages])}
                   for i, name in enumerate(FACETS)]
         version = digest.hexdigest()[:12]
-        manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": lasts,
+        manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": pairs_made["lasts"],
+                    "sizes": pairs_made["sizes"], "words": {k: words_made[k] for k in ("firsts", "lasts")},
                     "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
-                    "facets": facets, "titles": _column([min(len(normalise(p["title"])), 255) for p in pages]), "pinyin": {"firsts": spelling[0], "lasts": spelling[1]},
+                    "facets": facets, "titles": _column([min(len(normalise(p["title"])), 255) for p in pages]), "pinyin": {k: spelling[k] for k in ("firsts", "lasts")},
                     "synonyms": vocabulary.synonyms, "generic": vocabulary.generic}
         for old in output.iterdir():  # an earlier build's (the preview writes the index again and again)
             if old.is_dir() and old.name not in (version, work.name):
@@ -394,12 +397,13 @@ def problems(site_dir: Path) -> list[str]:
             raise ValueError
         about = json.loads(text[len(prefix):-len(suffix)])
         folder = manifest.parent / about["version"]
-        pages, chunks, spelled = about["pages"], len(about["chunks"]), len(about["pinyin"]["firsts"])
+        pages, chunks = about["pages"], len(about["chunks"])
+        spelled, worded = len(about["pinyin"]["firsts"]), len(about["words"]["firsts"])
     except FileNotFoundError:
         return [f"缺少搜索索引 {FOLDER}/{MANIFEST}"]
     except (OSError, ValueError, KeyError, TypeError):
         return [f"搜索索引 {FOLDER}/{MANIFEST} 已损坏"]
-    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled)) for n in range(count)
+    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled), ("w", worded)) for n in range(count)
                if not (folder / kind / f"{n}.js").is_file()]
     return [f"搜索索引缺少 {len(missing)} 个文件，如 {FOLDER}/{about['version']}/{missing[0]}"] if missing else []
 
