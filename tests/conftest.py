@@ -64,6 +64,24 @@ def chromium():
         b.close()
 
 
+@pytest.fixture(scope="module")
+def site_url(sample_site):
+    """The sample site served over HTTP (kb.outputs.browser.serve), for a module's browser tests."""
+    from kb.outputs import browser
+
+    with browser.serve(sample_site) as url:
+        yield url
+
+
+@pytest.fixture
+def page(chromium):
+    """A page in a fresh browser context (empty cache and storage)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     """The worst time and memory of one process on a broken data set (tests/test_broken.py); the Word corpus's
     counts (tests/test_docx_corpus.py)."""

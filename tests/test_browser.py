@@ -18,20 +18,6 @@ from kb.dev.search_queries import TOP3
 pytestmark = pytest.mark.needs("chromium")
 
 
-@pytest.fixture(scope="module")
-def site_url(sample_site):
-    with browser.serve(sample_site) as url:
-        yield url
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def path_of(href: str, base: str) -> str:
     return href.replace(base, "").rstrip("/")
 

@@ -13,7 +13,6 @@ import datetime
 
 import pytest
 from kb.data.load import load_knowledge_base
-from kb.outputs import browser
 
 from helpers import SAMPLE
 
@@ -30,12 +29,6 @@ def kb():
     kb, problems = load_knowledge_base(SAMPLE)
     assert problems == []
     return kb
-
-
-@pytest.fixture(scope="module")
-def site_url(sample_site):
-    with browser.serve(sample_site) as url:
-        yield url
 
 
 @pytest.fixture

@@ -67,20 +67,6 @@ def test_no_synonym_list_is_no_problem(tmp_path):
 
 # -- in the browser -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def site_url(sample_site):
-    with browser.serve(sample_site) as url:
-        yield url
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def _results(page, site_url, query):
     shown = browser.search(page, site_url, query)
     page.wait_for_timeout(100)
