@@ -52,7 +52,7 @@
   // times), plus TITLE if it is in the title (half of it for a title the query's words make up only a little
   // of), plus KEYWORD if it is among the keywords. Generic words and words found by their pinyin count less.
   var SUMMARY = 3, K1 = 1.2, TITLE = 3, KEYWORD = 1.5, GENERIC = 0.3, PINYIN = 0.5, TITLED = 0.8, IDF_FLOOR = 0.2;
-  var COMMON = 60000, OPTIONAL = 20000; // bytes of a pair's chunk from which a word with it is not loaded (affordable())
+  var SPARE = 20000; // bytes of a pair's chunk from which a word that is not the query's own is not loaded (affordable())
 
   var active = {};   // facet -> selected value
   var results = [];  // page numbers, best first
@@ -400,13 +400,14 @@
   var occurrenceCache = {}; // text -> its occurrences, for one search
 
   // Whether the site has `text` (a part of the query), from what this search has loaded: counted, if the pairs
-  // that cover it are loaded; no, if one of its pairs is in no chunk or not in its loaded chunk; else taken to be.
+  // that cover it are loaded; false, if one of its pairs is in no chunk or not in its loaded chunk; else null
+  // (not known).
   function occursAnywhere(text) {
     var loaded = function (token) { var c = chunkOf(token); return c < 0 || inSearch[c]; };
     if (pairsOf(text).every(function (p) { return loaded(p.token); })) {
       return (occurrenceCache[text] || (occurrenceCache[text] = occurrences(text))).size > 0;
     }
-    return !allPairs(text).some(function (t) { return loaded(t) && !(t in index.tokens); });
+    return allPairs(text).some(function (t) { return loaded(t) && !(t in index.tokens); }) ? false : null;
   }
 
   // A run of Chinese characters cut into words: the longest the vocabulary knows (a word of n characters
@@ -427,7 +428,7 @@
         var span = s.substr(at, len);
         if (isWord(span)) continue;
         var fixes = misspelt(span);
-        if (fixes.length && !occursAnywhere(span)) step(at + len, (len - 1) * (len - 1) - 0.5, fixes[0], span);
+        if (fixes.length && occursAnywhere(span) === false) step(at + len, (len - 1) * (len - 1) - 0.5, fixes[0], span);
       }
     }
     var pieces = [];
@@ -435,7 +436,7 @@
     var out = [], rest = "";
     var flush = function () { // what the vocabulary does not know: whole if the site has it, else the segmenter's words
       if (whole === false) { /* parts: the vocabulary's words only */ }
-      else if (rest.length > 1 && occursAnywhere(rest)) out.push({ word: rest });
+      else if (rest.length > 1 && occursAnywhere(rest) === true) out.push({ word: rest });
       else if (rest) unknown(rest).forEach(function (w) { out.push({ word: w }); });
       rest = "";
     };
@@ -511,27 +512,20 @@
     return groups;
   }
 
-  // Words whose pairs the query has not loaded yet and that need a chunk of more than COMMON bytes (a pair on
-  // most pages: 党员, 支部, 工作; OPTIONAL for words that only rank: generic words, parts of long words) are not loaded: such a word says little about a record (BM25 gives it next to no
-  // weight) and would cost more than the rest of the query. A group left with no word is not required (the
-  // results line says so), unless it is the only one.
+  // What is loaded beyond the query's own pairs is bounded: a synonym, a generic word or a part of a long word
+  // that needs a chunk of more than SPARE bytes not loaded yet (a pair on most pages: 党员, 支部, 工作) is left
+  // out; such a word only widens or reorders the results and would cost more than the rest of the query. The
+  // words the query is made of (and the words its letters spell) are always looked up.
   function affordable(groups) {
-    var dear = function (alt, most) {
+    var dear = function (alt) {
       return alt.length > 1 && pairsOf(alt).some(function (p) {
         var c = chunkOf(p.token);
-        return c >= 0 && !inSearch[c] && index.sizes[c] > most;
+        return c >= 0 && !inSearch[c] && index.sizes[c] > SPARE;
       });
     };
-    var kept = groups.filter(function (g) { return g.required; }).length;
     groups.forEach(function (g) {
-      var most = g.required ? COMMON : OPTIONAL;
-      var cheap = g.alts.filter(function (a) { return !dear(a, most); });
-      if (cheap.length === g.alts.length) return;
-      if (cheap.length || !g.required || kept > 1) {
-        g.dropped = g.alts.filter(function (a) { return cheap.indexOf(a) < 0; });
-        g.alts = cheap;
-        if (!cheap.length && g.required) { g.required = false; g.common = true; kept--; }
-      }
+      var own = g.required ? [g.word].concat(g.spelt || []) : [];
+      g.alts = g.alts.filter(function (a) { return own.indexOf(a) >= 0 || !dear(a); });
     });
     return groups;
   }
@@ -807,8 +801,6 @@
       .concat(spelt.map(function (g) { return "拼音“" + g.word + "”即" + quoted(g.spelt); }));
     var generic = s.groups.filter(function (g) { return g.generic && !g.part; }).map(function (g) { return g.word; });
     if (generic.length && exact < pages.length) notes.push(quoted(generic) + "不要求出现");
-    var common = s.groups.filter(function (g) { return g.common; }).map(function (g) { return g.word; });
-    if (common.length) notes.push(quoted(common) + "几乎每条记录都有，不作要求");
     if (missing.length) notes.push("没有记录包含" + quoted(missing));
     return out + (notes.length ? "（" + notes.join("；") + "）" : "");
   }

@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", default="bench.json", metavar="文件", help="结果另存为 JSON（默认 bench.json）")
     p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
     p.add_argument("--preview", action="store_true", help="改为测量预览（serve）中从保存修改到浏览器显示的用时（改正文、改标题、新增、删除、出错和改正各 3 次）及启动用时")
-    p.add_argument("--search", action="store_true", help="改为评测搜索：以数据为真值，逐个查询测召回率、准确率、排序和用时")
+    p.add_argument("--search", action="store_true", help="改为评测搜索：人工判定的查询（答案在前 3 的比例、MRR、无结果）和完全包含的查询（召回率、准确率），以及用时和下载量")
     p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search 或 --preview 同用：合成 N 条记录测量（默认 0：示例数据）")
     p.set_defaults(func=cmd_bench)
 
