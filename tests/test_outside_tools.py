@@ -119,6 +119,8 @@ def test_axe_finds_no_serious_accessibility_problem(axe_page, kind):
         assert page.locator("[data-tb-mine=favourites] li").count() == 1
     else:
         page.goto(url + PAGE_TYPES[kind])
+    # colours are judged as shown: once the search panel's fade-in and any other transition has ended
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
