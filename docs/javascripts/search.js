@@ -658,7 +658,7 @@
 
   function search(query) {
     var runs = runsOf(query);
-    var found = { pages: [], hits: [], runs: runs, query: query, groups: [], exact: 0, marks: runs.slice() };
+    var found = { pages: [], hits: [], runs: runs, query: query, groups: [], marks: runs.slice() };
     if (!runs.length) return Promise.resolve(found);
     var groups;
     inSearch = {};
@@ -674,7 +674,6 @@
       found.groups = groups;
       found.hits = hits;
       found.pages = hits.map(function (h) { return h.page; });
-      found.exact = hits.filter(function (h) { return h.exact; }).length;
       found.byPage = {};
       hits.forEach(function (h) { found.byPage[h.page] = h; });
       alternatives(groups).forEach(function (a) {

@@ -383,8 +383,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version,
-            "words": len(vocabulary.words()), "spellings": len(spelled)}
+    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version}
 
 
 def problems(site_dir: Path) -> list[str]:

@@ -34,6 +34,8 @@ MOST_WORDS = 40_000
 
 
 def _plain(text: str) -> str:
+    """NFKC and lower case, as kb.outputs.search.normalise, but with the quotation marks kept: they part words
+    here (“四必谈”谈心谈话法 → 四必谈, 谈心谈话法) where the index reads through them."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.lower()
