@@ -53,10 +53,10 @@ def december_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium (kb.outputs.browser.launch) for a module's browser tests."""
+    """Headless Chromium (kb.browser.launch) for a module's browser tests."""
     from playwright.sync_api import sync_playwright
 
-    from kb.outputs import browser
+    from kb import browser
 
     with sync_playwright() as p:
         b = browser.launch(p)
@@ -66,8 +66,8 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def site_url(sample_site):
-    """The sample site served over HTTP (kb.outputs.browser.serve), for a module's browser tests."""
-    from kb.outputs import browser
+    """The sample site served over HTTP (kb.browser.serve), for a module's browser tests."""
+    from kb import browser
 
     with browser.serve(sample_site) as url:
         yield url

@@ -170,7 +170,7 @@ def free_port() -> int:
 # -- outside tools ----------------------------------------------------------------------------------
 
 def _browser() -> str | None:
-    from kb.outputs import browser
+    from kb import browser
 
     return browser.available()
 

@@ -1,6 +1,6 @@
 """The built sample site in real Chromium: search as a reader uses it, and no request leaves the site.
 
-Chromium is Debian's package, driven by Playwright (hooks/kb/outputs/browser.py); `.ci/run` installs both.
+Chromium is Debian's package, driven by Playwright (hooks/kb/browser.py); `.ci/run` installs both.
 Outside CI the tests are skipped when the browser is missing; in CI a missing browser fails them.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 
-from kb.outputs import browser
+from kb import browser
 import pytest
 from helpers import TOUR
 

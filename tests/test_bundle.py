@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from kb.outputs import browser
+from kb import browser
 import pytest
 from helpers import ROOT
 from kb.deploy.sitecrawl import check, read_site

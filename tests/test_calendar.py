@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import re
 from html import unescape
-from pathlib import Path
 
 import docx
 import icalendar

@@ -52,6 +52,29 @@ def test_check_usage_errors_exit_2():
     assert result.returncode == 2 and "用法错误" in result.stderr
 
 
+def test_every_command_helps_and_corrects_in_chinese(capsys):
+    """`-h` of the tool and of each command, and each kind of usage error, without argparse's English words."""
+    import pytest
+
+    from kb.cli import main
+
+    english = re.compile(r"usage|options|positional|show this|argument|invalid|required|choose|expected")
+    commands = ["check", "build", "new", "import-docx", "finalize", "synth", "bench", "serve", "publish", "bundle", "pdf"]
+    for args in [["-h"], *([name, "-h"] for name in commands)]:
+        with pytest.raises(SystemExit) as stop:
+            main(args)
+        out = capsys.readouterr().out
+        assert stop.value.code == 0 and out.startswith("用法：") and "显示本帮助并退出" in out, args
+        assert not english.search(out), (args, english.search(out))
+    for args, says in ((["nope"], "无效的取值"), (["new", "book", "x"], "无效的取值"), (["synth", "--records", "x", "--out", "y"], "不是整数"),
+                       (["new"], "缺少参数"), (["check", "--data"], "需要一个参数值"), (["check", "--bogus"], "无法识别的参数")):
+        with pytest.raises(SystemExit) as stop:
+            main(args)
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and says in err and err.startswith("用法："), (args, err)
+        assert not english.search(err), (args, err)
+
+
 def test_build_fails_with_the_same_messages_and_leaves_the_output_alone(data, tmp_path):
     break_data(data)
     site = tmp_path / "site"

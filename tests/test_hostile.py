@@ -13,7 +13,7 @@ import pytest
 import yaml
 from helpers import MINIMAL, run_mkdocs_build, search_entries
 
-from kb.outputs import browser
+from kb import browser
 from kb.deploy.sitecrawl import is_outside
 
 # Every payload tries to set window.tbxss; the browser test checks that none ever does.

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from kb.outputs import browser
+from kb import browser
 import nginxserver
 from kb.deploy import publish
 import pytest

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from kb.data.load import ReadCache, load_knowledge_base
-from kb.settings import PROJECT
+from kb.paths import PROJECT
 
 
 def load(data: Path, cache: ReadCache):

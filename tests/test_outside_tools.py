@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from helpers import outside_tool
 
-from kb.outputs import browser
+from kb import browser
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -88,7 +88,7 @@ def test_nu_html_checker_finds_no_error(sample_site):
 
 @pytest.fixture(scope="module")
 def axe_page(sample_site):
-    from kb.outputs import browser
+    from kb import browser
 
     outside_tool(browser.available())
     if not AXE.is_file():
@@ -103,7 +103,7 @@ def axe_page(sample_site):
 
 @pytest.mark.parametrize("kind", [*PAGE_TYPES, "search results", "search results on a phone", "my favourites, filled"])
 def test_axe_finds_no_serious_accessibility_problem(axe_page, kind):
-    from kb.outputs import browser
+    from kb import browser
 
     page, url = axe_page
     page.set_viewport_size({"width": 390, "height": 844} if kind.endswith("on a phone") else {"width": 1280, "height": 720})

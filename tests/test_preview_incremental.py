@@ -17,8 +17,9 @@ import pytest
 from helpers import ROOT, free_port, preview_data
 
 from kb.data.load import load_knowledge_base
-from kb.engine import preview as preview_module
-from kb.engine import session as session_module
+from kb import build as build_module
+from kb import preview as preview_module
+from kb.outputs.base import OutputError
 from kb.engine.serve import PreviewServer
 from kb.engine.session import BuildSession, find_session
 
@@ -205,32 +206,26 @@ def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made
 
 
 class FailingIndex:
-    """A search indexer that fails when its index is written."""
+    """A search index (kb.outputs.base.Output) that fails when it is written."""
 
     def __init__(self, words=None):
         pass
 
-    def add_record(self, page, url):
-        pass
-
-    def add_document(self, url, title, content):
+    def take(self, page):
         pass
 
     def complete(self, site_dir):
         pass
 
     def wait(self):
-        raise session_module.SearchIndexError("磁盘已满")
-
-    def stop(self):
-        pass
+        raise OutputError("生成搜索索引失败：磁盘已满")
 
     def close(self):
         pass
 
 
 class SlowIndex(FailingIndex):
-    """A search indexer whose process runs until it is stopped (then it fails, as a killed process does)."""
+    """A search index whose process runs until it is closed (then it fails, as a killed process does)."""
 
     made: list[SlowIndex] = []
 
@@ -241,15 +236,15 @@ class SlowIndex(FailingIndex):
     def wait(self):
         self.writing.set()
         assert self.stopped.wait(60), "the indexer was never stopped"
-        raise session_module.SearchIndexError("建立索引的进程意外退出（退出码 -9）")
+        raise OutputError("生成搜索索引失败：建立索引的进程意外退出（退出码 -9）")
 
-    def stop(self):
+    def close(self):
         self.stopped.set()
 
 
 def test_a_save_stops_the_search_index_being_made_and_that_is_no_failure(data, tmp_path, monkeypatch):
     """The indexer's process would take the second core from the rebuild: a save ends it at once."""
-    monkeypatch.setattr(session_module, "SearchIndex", SlowIndex)
+    monkeypatch.setattr(build_module, "SearchIndex", SlowIndex)
     SlowIndex.made.clear()
     monkeypatch.setattr(preview_module, "INDEX_AFTER", 0)
     loop = ServeLoop(free_port())
@@ -268,7 +263,7 @@ def test_a_save_stops_the_search_index_being_made_and_that_is_no_failure(data, t
 
 
 def test_a_failed_search_index_shows_on_the_problem_page_and_the_next_save_brings_the_site_back(data, tmp_path, monkeypatch):
-    monkeypatch.setattr(session_module, "SearchIndex", FailingIndex)
+    monkeypatch.setattr(build_module, "SearchIndex", FailingIndex)
     loop = ServeLoop(free_port())
     try:
         loop.rebuild()

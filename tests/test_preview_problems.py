@@ -21,7 +21,7 @@ from helpers import MINIMAL, ROOT, free_port
 
 from kb.data.problems import Problem
 from kb.engine import session
-from kb.outputs import browser
+from kb import browser
 
 TABS = ["", "standards/", "methods/", "cases/", "issues/", "units/", "tags/", "stats/", "guide/", "about/"]
 

@@ -19,7 +19,7 @@ from helpers import ROOT, free_port, preview_data
 
 from kb.data.load import load_knowledge_base
 from kb.engine import serve as serve_module
-from kb.engine import session as session_module
+from kb import build as build_module
 
 
 def get(url: str, timeout: float = 60) -> tuple[int, str]:
@@ -66,14 +66,14 @@ def data(tmp_path, monkeypatch):
 def gate(monkeypatch):
     """The whole first build waits for `gate.set()` before it makes its pages; the navigation's pages do not."""
     gate = threading.Event()
-    real = session_module.stream_site
+    real = build_module.stream_site
 
     def held(*args, **kwargs):
         if kwargs.get("wanted") is None:
             assert gate.wait(120), "the test never opened the gate"
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(session_module, "stream_site", held)
+    monkeypatch.setattr(build_module, "stream_site", held)
     yield gate
     gate.set()
 

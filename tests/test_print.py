@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from kb.outputs import browser
+from kb import browser
 import pytest
 from helpers import ROOT, SAMPLE
 

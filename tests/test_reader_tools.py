@@ -15,7 +15,7 @@ import pytest
 from helpers import outside_tool
 from test_outside_tools import AXE
 
-from kb.outputs import browser
+from kb import browser
 
 pytestmark = pytest.mark.needs("chromium")
 

@@ -118,3 +118,52 @@ def test_finalize_explains_a_file_it_cannot_read(data):
     path.write_text(path.read_bytes().decode("gbk"), encoding="utf-8")
     result = toolbook("finalize", "xin-anli", data=data)
     assert result.returncode == 1 and "Tab" in result.stderr and "xin-anli.yml:" in result.stderr
+
+
+def test_an_editors_file_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """kb.platform.write_whole, which new, finalize and import-docx write with: an interrupted write leaves the
+    file as it was and no stray file; a new file never replaces one; without hard links (FAT, some network shares)
+    it still writes; a file that reads back otherwise is an error, not silence."""
+    import os
+
+    import pytest
+
+    from kb import platform
+
+    record = tmp_path / "case.yml"
+    record.write_text("title: 原来的\n", encoding="utf-8")
+
+    def interrupted(*args):
+        raise OSError("断电")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", interrupted)
+        with pytest.raises(OSError):
+            platform.write_whole(record, "title: 新的\n")
+    assert record.read_text(encoding="utf-8") == "title: 原来的\n" and os.listdir(tmp_path) == ["case.yml"]
+
+    with pytest.raises(FileExistsError):
+        platform.write_whole(record, "title: 新的\n", create=True)
+    assert record.read_text(encoding="utf-8") == "title: 原来的\n"
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "link", lambda *a: (_ for _ in ()).throw(PermissionError("no hard links")))
+        platform.write_whole(tmp_path / "new.yml", "title: 新建\n", create=True)
+        with pytest.raises(FileExistsError):
+            platform.write_whole(record, "x", create=True)
+    assert (tmp_path / "new.yml").read_text(encoding="utf-8") == "title: 新建\n"
+
+    platform.write_whole(record, "title: 新的\n")
+    assert record.read_bytes() == "title: 新的\n".encode("utf-8")
+    real_replace = os.replace
+
+    def lossy(src, dst):  # a share that keeps only part of what it was given
+        with open(src, "r+b") as f:
+            f.truncate(3)
+        real_replace(src, dst)
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", lossy)
+        with pytest.raises(platform.ReadBackError):
+            platform.write_whole(record, "title: 第三版\n")
+    assert sorted(os.listdir(tmp_path)) == ["case.yml", "new.yml"]

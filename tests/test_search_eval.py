@@ -23,6 +23,7 @@ from kb.dev import searcheval
 from kb.dev.search_judged import JUDGED, Judged, grades_for
 from kb.dev.search_queries import QUERIES
 from kb.settings import Settings
+from kb.urls import page_key
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_the_truth_is_what_the_index_is_given(sample_docs):
 
 
 def test_addresses_online_offline_and_source_are_one_key():
-    assert {searcheval.key(u) for u in ("standards/dangfei/", "standards/dangfei.html", "standards/dangfei.md",
+    assert {page_key(u) for u in ("standards/dangfei/", "standards/dangfei.html", "standards/dangfei.md",
                                         "/standards/dangfei/#x")} == {"standards/dangfei"}
 
 
@@ -179,3 +180,46 @@ def test_2000_synthetic_records_meet_the_relevance_goals(synthetic_2000):
     report = searcheval.evaluate(settings, site, cold=False)
     _assert_goals(report)
     assert report["records"] > 2000
+
+
+@pytest.mark.needs("chromium")
+def test_a_phrase_with_a_pair_on_most_pages_loads_its_positions_only_where_it_may_stand(synthetic_2000, page):
+    """党员 stands on nearly every one of the 2,000 pages, many times: its positions in the pages' text are kept in
+    blocks apart, and a phrase that has it loads only the blocks of the pages its rarer pairs leave; what is found
+    is still exactly the pages with the phrase."""
+    import json
+
+    from helpers import indexed_pages
+
+    from kb import browser
+    from kb.outputs.search import normalise
+
+    settings, site = synthetic_2000
+    manifest = (site / "search" / "index.js").read_text(encoding="utf-8")
+    about = json.loads(manifest[manifest.index("(") + 1:-3])
+    common = next(i for i, (first, last) in enumerate(zip(about["chunks"], about["lasts"])) if first == last == "党员")
+    chunk = (site / "search" / about["version"] / "c" / f"{common}.js").read_text(encoding="utf-8")
+    own_blocks = json.loads(chunk[chunk.index(",") + 1:-3])[0][3]
+    assert len(own_blocks) > 5  # the case this is about
+    texts = [(normalise(p["text"]), p["url"]) for p in indexed_pages(site)]
+    phrase = "预备党员转正"
+    truth = {url.strip("/") for text, url in texts if phrase in text}
+    assert 0 < len(truth) < len(texts) / 10
+
+    fetched = []
+    page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+    with browser.serve(site) as url:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.keyboard.press("/")
+        page.keyboard.insert_text(phrase)
+        page.wait_for_selector(".md-search-result__list li", timeout=30000)
+        page.wait_for_load_state("networkidle")
+        exact = page.eval_on_selector_all('li[data-tb-match="exact"] a.md-search-result__link', "els => els.map(a => a.href)")
+        _, counted = searcheval._shown(page)
+    blocks = [size for address, size in fetched if f"/{about['version']}/t/" in address]
+    common_bytes = about["sizes"][common]
+    assert sum(blocks) < common_bytes / 4, (len(blocks), sum(blocks), common_bytes)
+    # every page with the phrase is counted as containing it, and those shown first are among them
+    assert counted == len(truth)
+    assert exact and all(page_key(h[len(url):]) in truth for h in exact), exact

@@ -14,7 +14,7 @@ import pytest
 from helpers import SAMPLE
 
 from kb.data.load import load_knowledge_base
-from kb.outputs import browser
+from kb import browser
 
 
 def _load(data: Path):

@@ -313,13 +313,14 @@ def test_tables_of_contents_are_shared_only_while_they_match_a_normal_rendering(
 
 
 def test_a_search_index_that_cannot_be_written_is_reported_in_chinese(tmp_path):
+    from kb.outputs.base import OutputPage
     from kb.outputs.search import SearchIndex, SearchIndexError
 
     index = SearchIndex()
-    index.add_document("a/", "甲", "<p>正文</p>")
+    index.take(OutputPage("a/", "甲", "<p>正文</p>"))
     (tmp_path / "search").write_text("一个文件，不是文件夹", encoding="utf-8")
     index.complete(tmp_path)
-    with pytest.raises(SearchIndexError, match="写入搜索索引失败") as failed:
+    with pytest.raises(SearchIndexError, match="生成搜索索引失败：写入搜索索引失败") as failed:
         index.wait()
     assert "Traceback" not in str(failed.value)
 

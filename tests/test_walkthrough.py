@@ -22,7 +22,7 @@ import pytest
 from helpers import ROOT, SAMPLE, free_port, indexed_pages, word_case
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from kb.outputs import browser
+from kb import browser
 
 GUIDE = ROOT / "docs" / "guide.md"
 TITLE = "红色驿站暖人心"
@@ -123,7 +123,7 @@ def test_the_monthly_workflow_from_the_editor_guide(tmp_path):
 
     # 7. build the site: the case is there, no longer a draft, and the search index has it
     site = tmp_path / "site"
-    run([*the(commands, "python -m mkdocs build"), "-d", str(site)], env)
+    run([*the(commands, "python scripts/toolbook.py build"), "--out", str(site)], env)
     page = (site / "cases" / case_id / "index.html").read_text(encoding="utf-8")
     assert TITLE in page and "tb-draft" not in page
     assert f"issues/{month}/" in (site / "index.html").read_text(encoding="utf-8")  # the home page's current issue

@@ -28,7 +28,8 @@ from helpers import MINIMAL, ROOT, kill_tree, run_limited
 from kb import platform
 from kb.deploy import publish
 from kb.dev import bench
-from kb.outputs import booklet, browser
+from kb import browser
+from kb.outputs import booklet
 from kb.settings import Settings
 
 README = ROOT / "README.md"

@@ -53,6 +53,7 @@
   // of), plus KEYWORD if it is among the keywords. Generic words and words found by their pinyin count less.
   var SUMMARY = 3, K1 = 1.2, TITLE = 3, KEYWORD = 1.5, GENERIC = 0.3, PINYIN = 0.5, TITLED = 0.8, IDF_FLOOR = 0.2;
   var SPARE = 20000; // bytes of a pair's chunk from which a word that is not the query's own is not loaded (affordable())
+  var BLOCK = 4000; // bytes of a block of a common pair's positions (kb.outputs.search.BLOCK_BYTES)
 
   var active = {};   // facet -> selected value
   var results = [];  // page numbers, best first
@@ -69,7 +70,8 @@
     chunk: function (n, tokens) { arrived["c" + n] = tokens; },
     words: function (n, entries) { arrived["w" + n] = entries; },
     pinyin: function (n, entries) { arrived["y" + n] = entries; },
-    page: function (n, data) { arrived["p" + n] = data; }
+    page: function (n, data) { arrived["p" + n] = data; },
+    positions: function (n, data) { arrived["t" + n] = data; }
   };
 
   function script(key, path) {
@@ -97,7 +99,7 @@
           version: m.version, pages: m.pages, firsts: m.chunks, lasts: m.lasts, sizes: m.sizes, fields: m.fields,
           vocabulary: m.words,
           facets: m.facets.map(function (f) { return { name: f.name, values: f.values, of: column(f.of, m.pages) }; }),
-          tokens: {}, lists: {}, loaded: {}, starts: {}, ends: {}, spell: {}, spellChunks: {},
+          tokens: {}, heavy: {}, lists: {}, loaded: {}, starts: {}, ends: {}, spell: {}, spellChunks: {},
           pinyin: m.pinyin, synonyms: {}, generic: {}, titles: column(m.titles, m.pages)
         };
         m.synonyms.forEach(function (group) {
@@ -152,13 +154,43 @@
     return c >= 0 && token <= index.lasts[c] ? c : -1;
   }
 
-  // A chunk of pairs: [pair, postings].
+  // A chunk of pairs: [pair, postings], or a common pair's [pair, what ranks a page, its first block of positions
+  // in the text, the first page of each block] (kb.outputs.search.Postings.split).
   function chunk(n) {
     return script("c" + n, "search/" + index.version + "/c/" + n + ".js").then(function (tokens) {
       index.loaded[n] = true;
-      tokens.forEach(function (t) { if (!(t[0] in index.tokens)) index.tokens[t[0]] = t[1]; });
+      tokens.forEach(function (t) {
+        if (t[0] in index.tokens) return;
+        index.tokens[t[0]] = t[1];
+        if (t.length > 2) index.heavy[t[0]] = { first: t[2], pages: t[3] };
+      });
       return tokens;
     });
+  }
+
+  // Block k of a common pair's positions in the text, into its postings.
+  function block(list, k) {
+    var id = list.blocks.first + k;
+    return script("t" + id, "search/" + index.version + "/t/" + id + ".js").then(function (coded) {
+      if (list.filled[k]) return;
+      var v = varints(coded), next = 0, end = list.blocks.pages[k + 1];
+      for (var i = find(list.pages, list.blocks.pages[k]); i < list.pages.length && !(list.pages[i] >= end); i++) {
+        var n = list.text[i], head = list.at[i], p = head.length ? head[head.length - 1] : 0, at = new Array(n);
+        for (var m = 0; m < n; m++) { p += v[next++]; at[m] = p; }
+        list.textAt[i] = at;
+      }
+      list.filled[k] = true;
+    });
+  }
+
+  // Which block of a common pair's positions has those of its i-th page.
+  function blockIndex(list, i) {
+    var pages = list.blocks.pages, lo = 0, hi = pages.length - 1, page = list.pages[i];
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (pages[mid] <= page) lo = mid; else hi = mid - 1;
+    }
+    return lo;
   }
 
   // A chunk of the vocabulary: [pair, words that begin with it, words of 3+ characters that end with it].
@@ -181,34 +213,51 @@
     });
   }
 
-  // A token's postings: {pages: [numbers], at: [positions per page]}.
+  // A token's postings: {pages: [numbers], at: [positions per page]}; a common pair's: `at` has only the positions
+  // in the title, keywords and summary, `text` how many it has in the page's text, `textAt` those positions once
+  // their block is loaded (block()).
   function postings(token) {
     if (index.lists[token]) return index.lists[token];
-    var coded = index.tokens[token];
+    var coded = index.tokens[token], heavy = index.heavy[token];
     var list = { pages: [], at: [] };
     if (!coded && chunkOf(token) >= 0 && !index.loaded[chunkOf(token)]) return list; // not known yet: not kept
+    if (heavy) { list.text = []; list.textAt = []; list.blocks = heavy; list.filled = {}; }
     if (coded) {
       var v = varints(coded), i = 0, page = -1;
       while (i < v.length) {
         page += v[i];
-        var n = v[i + 1], at = new Array(n), p = 0;
-        for (var k = 0; k < n; k++) { p += v[i + 2 + k]; at[k] = p; }
+        var n = v[i + 1], head = heavy ? v[i + 2] : n, from = heavy ? i + 3 : i + 2, at = new Array(head), p = 0;
+        for (var k = 0; k < head; k++) { p += v[from + k]; at[k] = p; }
         list.pages.push(page); list.at.push(at);
-        i += 2 + n;
+        if (heavy) { list.text.push(n - head); list.textAt.push(null); }
+        i = from + head;
       }
     }
     index.lists[token] = list;
     return list;
   }
 
-  function find(sorted, value) {
-    var lo = 0, hi = sorted.length - 1;
-    while (lo <= hi) {
+  // A position in a page's text that is not known: a common pair's whose block this search has not loaded.
+  var UNKNOWN = 0x7fffffff;
+
+  // The positions of a token's i-th page: those not known as UNKNOWN (at the end, as the text's are).
+  function startsAt(list, i) {
+    if (!list.text || !list.text[i]) return list.at[i];
+    var known = inSearch["t" + (list.blocks.first + blockIndex(list, i))] && list.textAt[i];
+    if (known) return list.at[i].concat(known);
+    var out = list.at[i].slice();
+    for (var n = list.text[i]; n > 0; n--) out.push(UNKNOWN);
+    return out;
+  }
+
+  // Where `value` is in a sorted array (-1: it is not); first: where it is first, or would be (the count before it).
+  function find(sorted, value, first) {
+    var lo = 0, hi = sorted.length;
+    while (lo < hi) {
       var mid = (lo + hi) >> 1;
-      if (sorted[mid] === value) return mid;
-      if (sorted[mid] < value) lo = mid + 1; else hi = mid - 1;
+      if (sorted[mid] < value) lo = mid + 1; else hi = mid;
     }
-    return -1;
+    return first || sorted[lo] === value ? lo : -1;
   }
 
   // -- matching ------------------------------------------------------------------------------
@@ -236,11 +285,14 @@
     return runs;
   }
 
-  // The bytes of a pair's chunk (0: in no chunk, the index does not have it).
+  // The bytes of a pair's chunk (0: in no chunk, the index does not have it); a common pair's, with its blocks.
   function cost(token) {
     var c = chunkOf(token);
     return c < 0 ? 0 : index.sizes[c];
   }
+
+  // A pair whose chunk costs more than SPARE: on most pages (党员, 支部, 工作).
+  function dear(token) { return cost(token) > SPARE; }
 
   var inSearch = {}; // the chunks of pairs this search has asked for: what it knows, whatever was loaded before
 
@@ -260,7 +312,13 @@
       }
     }
     var out = [];
-    for (var at = n - 1; at >= 0; at = best[at].from) out.unshift({ offset: at, token: run.substr(at, 2) });
+    for (var at = n - 1; at >= 0; at = best[at].from) {
+      var from = best[at].from; // a cheap pair skipped between two dear ones is kept: it tells where they stand
+      out.unshift({ offset: at, token: run.substr(at, 2) });
+      if (from === at - 2 && dear(run.substr(at, 2)) && dear(run.substr(from, 2)) && !dear(run.substr(at - 1, 2))) {
+        out.unshift({ offset: at - 1, token: run.substr(at - 1, 2) });
+      }
+    }
     return covers[run] = out;
   }
 
@@ -278,7 +336,20 @@
     return Promise.all(Object.keys(needed).map(function (c) { return chunk(+c); }));
   }
 
-  // Where a run occurs: page -> start positions.
+  // The pairs that tell where a run stands: those that cover it (pairsOf), and any other of its pairs this search
+  // has loaded (where a common pair's positions are not known, they narrow the places it may stand).
+  function partsOf(run) {
+    var cover = pairsOf(run), parts = cover.map(function (p) { return { offset: p.offset, list: postings(p.token) }; });
+    for (var o = 0; o + 1 < run.length; o++) {
+      var t = run.substr(o, 2);
+      if (inSearch[chunkOf(t)] && !cover.some(function (p) { return p.offset === o; })) parts.push({ offset: o, list: postings(t) });
+    }
+    return parts;
+  }
+
+  // Where a run occurs: page -> start positions. Where a common pair's positions in a page's text are not known
+  // (UNKNOWN), the run is taken to stand wherever its other pairs put it in the text; if none is known, as
+  // often as the least of its pairs stands there, at UNKNOWN.
   function occurrences(run) {
     var out = new Map();
     if (run.length === 1) { // the pairs that start with it, and the run ends that are it
@@ -288,23 +359,82 @@
         list.pages.forEach(function (page, i) {
           var at = out.get(page);
           if (!at) out.set(page, at = []);
-          Array.prototype.push.apply(at, list.at[i]);
+          Array.prototype.push.apply(at, startsAt(list, i));
         });
       });
+      out.forEach(function (at) { at.sort(function (a, b) { return a - b; }); });
       return out;
     }
-    var parts = pairsOf(run).map(function (p) { return { offset: p.offset, list: postings(p.token) }; });
+    var parts = partsOf(run), text = index.fields[3];
     var rarest = parts.reduce(function (a, b) { return b.list.pages.length < a.list.pages.length ? b : a; });
     rarest.list.pages.forEach(function (page) {
-      var at = parts.map(function (p) { var i = find(p.list.pages, page); return i < 0 ? null : p.list.at[i]; });
-      if (at.indexOf(null) >= 0) return;
-      var starts = at[0].filter(function (p) {
-        for (var k = 1; k < parts.length; k++) if (find(at[k], p + parts[k].offset) < 0) return false;
+      var at = [], open = [], anchor = -1, k;
+      for (k = 0; k < parts.length; k++) {
+        var i = find(parts[k].list.pages, page);
+        if (i < 0) return;
+        at.push(startsAt(parts[k].list, i));
+        open.push(at[k][at[k].length - 1] === UNKNOWN);
+        if (!open[k] && (anchor < 0 || at[k].length < at[anchor].length)) anchor = k;
+      }
+      var fits = function (s) {
+        for (var k = 0; k < parts.length; k++) {
+          var want = s + parts[k].offset;
+          if (find(at[k], want) < 0 && !(open[k] && want >= text)) return false;
+        }
         return true;
+      };
+      var from = anchor < 0 ? 0 : anchor, starts = [];
+      at[from].forEach(function (p) {
+        if (p !== UNKNOWN && fits(p - parts[from].offset)) starts.push(p - parts[from].offset);
       });
+      if (anchor < 0) { // every pair's text positions open: as often as the least of them
+        var least = Infinity;
+        for (k = 0; k < parts.length; k++) least = Math.min(least, at[k].length - find(at[k], UNKNOWN, true));
+        for (; least > 0; least--) starts.push(UNKNOWN);
+      }
       if (starts.length) out.set(page, starts);
     });
     return out;
+  }
+
+  // The blocks of positions that tell where `run` stands in the pages' text: of its common pairs, on the pages
+  // where what is known leaves it a place there (and, if given, that are `among`). id -> {list, k}.
+  function blocksFor(run, among) {
+    var needed = {}, text = index.fields[3];
+    if (run.length < 3) return needed; // a pair alone: its count ranks a page
+    var parts = partsOf(run);
+    if (!parts.some(function (p) { return p.list.text; })) return needed;
+    occurrences(run).forEach(function (starts, page) {
+      if (starts[starts.length - 1] < text || (among && !among.has(page))) return; // only in the title, keywords or summary
+      parts.forEach(function (p) {
+        var list = p.list, i = list.text ? find(list.pages, page) : -1;
+        if (i < 0 || !list.text[i]) return;
+        var k = blockIndex(list, i);
+        if (!inSearch["t" + (list.blocks.first + k)]) needed[list.blocks.first + k] = { list: list, k: k };
+      });
+    });
+    return needed;
+  }
+
+  // Load the positions the query needs: for the query as typed, its runs' blocks on the pages that may have
+  // them all (what contains it is exact); for a word, its blocks if they are at most SPARE bytes, else it is
+  // taken to stand wherever its pairs leave it a place (a common pair's blocks of a word on most pages would
+  // cost more than the query).
+  function fetchPositions(runs, words) {
+    var wanted = {}, among = null;
+    var want = function (run, most, on) {
+      var needed = blocksFor(run, on), ids = Object.keys(needed);
+      if (most !== undefined && ids.length * BLOCK > most) return;
+      ids.forEach(function (id) { wanted[id] = needed[id]; inSearch["t" + id] = true; });
+    };
+    if (runs.length > 1) runs.forEach(function (run) {
+      var has = new Set();
+      occurrences(run).forEach(function (starts, page) { if (!among || among.has(page)) has.add(page); });
+      among = has;
+    });
+    runs.forEach(function (run) { want(run, undefined, among); });
+    words.forEach(function (w) { if (runs.indexOf(w) < 0) want(w, SPARE); });
+    return Promise.all(Object.keys(wanted).map(function (id) { return block(wanted[id].list, wanted[id].k); }));
   }
 
   // 3 title, 2 keywords, 1 summary, 0 text
@@ -558,7 +688,7 @@
   // The least distance between a position of `a` and one of `b` (both sorted).
   function nearest(a, b) {
     var i = 0, j = 0, d = Infinity;
-    while (i < a.length && j < b.length) {
+    while (i < a.length && j < b.length && a[i] !== UNKNOWN && b[j] !== UNKNOWN) {
       d = Math.min(d, Math.abs(a[i] - b[j]));
       if (a[i] < b[j]) i++; else j++;
     }
@@ -669,7 +799,10 @@
     }).then(function () {
       return fetchRuns(alternatives(affordable(addParts(groups))));
     }).then(function () {
-      occurrenceCache = {}; // counted again now that every word's pairs are here
+      occurrenceCache = {};
+      return fetchPositions(runs, alternatives(groups));
+    }).then(function () {
+      occurrenceCache = {}; // counted again now that every word's pairs and positions are here
       var hits = rank(runs, groups);
       found.groups = groups;
       found.hits = hits;

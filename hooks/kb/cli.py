@@ -27,7 +27,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # the project folder (as kb.settings.PROJECT, without importing it)
+from kb.engine import quiet_banners  # standard library only, as kb.paths
+from kb.paths import PROJECT as ROOT
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -41,15 +42,39 @@ class _Stop(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with Chinese usage errors (exit 2)."""
+    """argparse in Chinese: its help (usage, headings, -h) and its usage errors (exit 2)."""
 
+    _HEADINGS = {"usage: ": "用法：", "positional arguments:": "参数：", "options:": "选项：", "optional arguments:": "选项："}
     _WORDS = {
         "unrecognized arguments": "无法识别的参数",
         "the following arguments are required": "缺少参数",
-        "invalid choice": "无效的子命令",
+        "invalid choice": "无效的取值",
         "expected one argument": "需要一个参数值",
+        "expected at least one argument": "至少需要一个参数值",
+        "ambiguous option": "选项有歧义",
+        "could match": "可能是",
+        "not allowed with argument": "不能与此参数同用",
+        "invalid int value": "不是整数",
+        "invalid float value": "不是数字",
         "choose from": "可选",
+        "argument ": "参数 ",
     }
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return self._chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._chinese(super().format_help())
+
+    def _chinese(self, text: str) -> str:
+        for en, zh in self._HEADINGS.items():
+            text = text.replace(en, zh)
+        return text
 
     def error(self, message: str):
         for en, zh in self._WORDS.items():
@@ -216,7 +241,7 @@ def cmd_bench(args) -> int:
     if not sizes or min(sizes) < 10:
         print(f"用法错误：--sizes 应为逗号分隔的记录数（每个不少于 10），如 1000,10000；收到 {args.sizes!r}", file=sys.stderr)
         return EXIT_USAGE
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    quiet_banners()
     if args.preview:
         return _bench_preview(args)
     rows = run(sizes, args.seed, args.query, Path(args.json), Path(args.keep) if args.keep else None)
@@ -320,7 +345,7 @@ def externally_managed() -> bool:
 
 def cmd_serve(args) -> int:
     _ensure("requirements.txt")
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    quiet_banners()
     from kb.platform import child_env, run_owned
 
     addr = serve_address(args.addr)
@@ -403,7 +428,7 @@ def cmd_pdf(args) -> int:
 
 def cmd_test(args) -> int:
     _ensure("requirements-dev.txt")
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    quiet_banners()
     from kb.platform import child_env
 
     return subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT, env=child_env())

@@ -7,6 +7,7 @@
 - point_link / read_link: `current` of `publish` switched in one step: a symbolic link where one
   may be made, else (Windows without administrator rights) a directory junction retargeted in place.
 - FileLock: one publish at a time, on both platforms.
+- write_whole: an editor's file written whole or not at all (a temporary file renamed over it), then read back.
 
 Windows-only branches are tested on Linux by simulation (tests/test_windows.py). Standard library only:
 the command line imports this before it has installed anything.
@@ -21,6 +22,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -441,3 +443,42 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# --------------------------------------------------------------------------- editors' files
+
+
+class ReadBackError(OSError):
+    """A file written reads back other than it was written (a full disk, a network share that lost it)."""
+
+
+def write_whole(path: Path, content: str | bytes, *, create: bool = False) -> None:
+    """Write an editor's file whole or not at all: into a temporary file beside it (a dot-name with .partial, which
+    the data reader skips), flushed to disk, renamed over `path` in one step (os.replace, on Windows too), then
+    read back and compared. An interrupted write leaves the old file as it was. Text is written as UTF-8 with
+    the line ends it has. `create`: `path` must not exist (FileExistsError), and is never replaced."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if create:
+            try:
+                os.link(temporary, path)  # fails if `path` exists: nothing is replaced
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links here (FAT, some network shares): the check and the rename are two steps
+                if path.exists():
+                    raise FileExistsError(errno.EEXIST, "文件已存在", str(path)) from None
+                os.replace(temporary, path)
+        else:
+            os.replace(temporary, path)
+    finally:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+    if path.read_bytes() != data:
+        raise ReadBackError(errno.EIO, "写入后读回的内容与写入的不一致，请检查磁盘空间后重试", str(path))

@@ -7,7 +7,7 @@ The environment is read here and nowhere else: `TOOLBOOK_DATA` (the data folder)
 (the build date, YYYY-MM-DD, for scheduled issues) and `TOOLBOOK_SITE_URL` (the address the site is
 served from, for the 404 page and the sitemap). The site's name and imprint come from mkdocs.yml.
 The one variable that is about the machine rather than the build, `TOOLBOOK_BROWSER` (which browser
-prints the PDF), is read where the browser is looked for (kb/outputs/browser.py).
+prints the PDF), is read where the browser is looked for (kb/browser.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]  # the folder of mkdocs.yml
+from .paths import PROJECT
+
 DATA_ENV, TODAY_ENV, SITE_URL_ENV = "TOOLBOOK_DATA", "TOOLBOOK_TODAY", "TOOLBOOK_SITE_URL"
 
 

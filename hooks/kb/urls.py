@@ -95,6 +95,31 @@ def in_nav(uri: str) -> bool:
     return uri == HOME or (uri.endswith("/index.md") and uri.count("/") == 1)
 
 
+# -- from an address back to the file of the built site, and to the page -------------------------
+
+INDEX_HTML = "index.html"
+
+
+def file_of(url: str) -> str:
+    """The file of the built site that answers a URL path (from the site root, unquoted): a folder's index.html."""
+    return url + INDEX_HTML if url == "" or url.endswith("/") else url
+
+
+def url_of(file: str) -> str:
+    """The URL path of a file of the built site (from the site root, "/"-separated): index.html is its folder's."""
+    return file[: -len(INDEX_HTML)] if file == INDEX_HTML or file.endswith("/" + INDEX_HTML) else file
+
+
+def page_key(address: str) -> str:
+    """A page's address served (standards/dangfei/), opened from disk (standards/dangfei.html) or as its source
+    (standards/dangfei.md), as one key: standards/dangfei."""
+    address = address.split("#", 1)[0].split("?", 1)[0]
+    for suffix in (INDEX_HTML, ".html", ".md"):
+        if address.endswith(suffix):
+            address = address[: -len(suffix)]
+    return address.strip("/")
+
+
 class Urls:
     def __init__(self, directory_urls: bool = True):
         self.directory_urls = directory_urls

@@ -19,8 +19,8 @@ from referencing import Registry, Resource
 
 from .problems import Problem, display_path, field_path, short
 from .yamlio import Document
+from ..paths import SCHEMA_DIR
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "data" / "schema"  # the project's; a data folder may bring its own
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TYPES = {"string": "文字", "integer": "整数", "number": "数字", "array": "列表", "object": "一组字段", "boolean": "true 或 false", "null": "空"}

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
+from ..urls import file_of, url_of
+
 # (tag, attribute) pairs that make a browser fetch something while showing the page
 LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
          ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data"), ("track", "src")}
@@ -73,9 +75,7 @@ class _Parser(HTMLParser):
 
 
 def read_page(site: Path, path: Path) -> Page:
-    rel = path.relative_to(site).as_posix()
-    url = rel[: -len("index.html")] if rel.endswith("index.html") else rel
-    page = Page(path, url)
+    page = Page(path, url_of(path.relative_to(site).as_posix()))
     _Parser(page).feed(path.read_text(encoding="utf-8"))
     return page
 
@@ -101,8 +101,11 @@ def resolve(page_url: str, href: str) -> tuple[str, str] | None:
 
 
 def target_file(site: Path, target: str) -> Path:
-    path = site / target
-    return path / "index.html" if path.is_dir() or target == "" else path
+    """The file a link's target (a URL path from the site root) reaches: a folder's index.html, with or without
+    the trailing "/", as a web server answers."""
+    if target and not target.endswith("/") and (site / target).is_dir():
+        target += "/"
+    return site / file_of(target)
 
 
 def broken_links(pages: dict[str, Page], exists: Callable[[str, str], bool],
@@ -133,7 +136,7 @@ def check(site: Path, pages: dict[str, Page] | None = None) -> list[str]:
 
     def page_at(target: str, href: str) -> Page | None:
         file = target_file(site, target)
-        return pages.get(file.relative_to(site).as_posix().removesuffix("index.html")) if file.suffix == ".html" else None
+        return pages.get(url_of(file.relative_to(site).as_posix())) if file.suffix == ".html" else None
 
     return broken_links(pages, lambda target, href: target_file(site, target).is_file(), page_at)
 

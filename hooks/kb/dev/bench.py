@@ -18,11 +18,11 @@ import threading
 import time
 from pathlib import Path
 
-from kb.outputs import browser
+from kb import browser
 from kb.dev.synth import synthesize
 
 from kb.platform import child_env
-from kb.settings import PROJECT as ROOT
+from kb.paths import PROJECT as ROOT
 
 
 def build(data: Path, site: Path) -> dict:
@@ -116,12 +116,7 @@ def measure_search(site: Path, query: str) -> dict:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         before = len(requests)
-        start = time.perf_counter()
-        page.keyboard.press("/")
-        page.keyboard.insert_text(query)
-        page.wait_for_function(
-            "document.querySelector('.md-search-result__list li') || document.querySelector('.tb-empty')", timeout=30000)
-        seconds = time.perf_counter() - start
+        seconds = browser.type_query(page, query)
         page.wait_for_load_state("networkidle")
         count = page.locator(".md-search-result__meta").inner_text()
         size = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests[before:])
@@ -211,7 +206,7 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
     case = sorted((copy / "cases").glob("*.yml"))[0]
     standard = sorted((copy / "standards").glob("*.yml"))[0]
     case_text, standard_text = case.read_text(encoding="utf-8"), standard.read_text(encoding="utf-8")
-    env = child_env(TOOLBOOK_DATA=str(copy), NO_MKDOCS_2_WARNING="1")
+    env = child_env(TOOLBOOK_DATA=str(copy))
     start = time.perf_counter()
     server = subprocess.Popen([sys.executable, "scripts/toolbook.py", "serve", "--addr", f"127.0.0.1:{port}"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -13,7 +13,7 @@ marked data-search-ignore (kb.outputs.search.searchable_text), normalised as the
 (kb.outputs.search.normalise: NFKC, lower case); for a query with spaces, every term. Hand-written pages (guide, about) are outside
 the truth: results that lead to them are counted apart ("other") and left out of recall and precision.
 
-The search is then used as a reader uses it, in headless Chromium (kb.outputs.browser), through the
+The search is then used as a reader uses it, in headless Chromium (kb.browser), through the
 search box and nothing else: each query typed into a fresh page of a fresh browser context (cold:
 no cache), the time from the keystroke to the first results shown, the bytes downloaded for it, the
 count the results line shows ("共找到 N 条结果") and every result, by pressing "显示更多结果" until
@@ -42,6 +42,7 @@ from pathlib import Path
 
 from kb.dev.search_judged import JUDGED, Judged, grades_for
 from kb.dev.search_queries import QUERIES
+from kb.urls import page_key
 
 FIRST = 10  # the first page of results
 TOP = 3  # where an answer must be
@@ -74,7 +75,7 @@ def corpus(settings) -> list[Doc]:
 
     def keep(page) -> None:
         if page.record is not None:  # what the build hands the index (kb.engine.session)
-            docs.append(Doc(key(page.src_uri), normalise(page.record.title), normalise(searchable_text(page.search))))
+            docs.append(Doc(page_key(page.src_uri), normalise(page.record.title), normalise(searchable_text(page.search))))
 
     stream_site(kb, keep, settings.directory_urls)
     return docs
@@ -94,16 +95,6 @@ def truth(docs: list[Doc], query: str) -> tuple[set[str], set[str]]:
     return found, titled
 
 
-def key(url: str) -> str:
-    """A page's address, online (standards/dangfei/), offline (standards/dangfei.html) or as a source
-    (standards/dangfei.md), as one key: standards/dangfei."""
-    url = url.split("#", 1)[0].split("?", 1)[0]
-    for suffix in ("index.html", ".html", ".md"):
-        if url.endswith(suffix):
-            url = url[: -len(suffix)]
-    return url.strip("/")
-
-
 # -- the browser ------------------------------------------------------------------------------
 
 _EXPAND = """async (exact) => {
@@ -121,19 +112,6 @@ _EXPAND = """async (exact) => {
   return Array.from(list.querySelectorAll('a.md-search-result__link'),
                     a => [a.href, a.closest('li').getAttribute('data-tb-match')]);
 }"""
-
-
-def _type(page, query: str, clear: bool, timeout: float = 30000) -> float:
-    """Type `query` into the search box; seconds from the keystroke until results (or "nothing found") show."""
-    if clear:  # a second query in the same page: empty the box and the list first (as kb.outputs.browser.search)
-        page.evaluate("document.querySelector('.md-search__input').value = '';"
-                      "document.querySelector('.md-search-result__list').textContent = ''")
-        page.keyboard.press("Escape")
-    page.keyboard.press("/")
-    start = time.perf_counter()
-    page.keyboard.insert_text(query)
-    page.wait_for_selector(".md-search-result__list li, .tb-empty", timeout=timeout)
-    return time.perf_counter() - start
 
 
 def _shown(page) -> tuple[int, int]:
@@ -178,7 +156,7 @@ def search_online(site: Path, queries: list[str], cold: bool = True, progress=No
     until every result containing the query as typed is listed; for the others, the first page."""
     from playwright.sync_api import sync_playwright
 
-    from kb.outputs import browser
+    from kb import browser
 
     out: dict[str, Seen] = {}
     with browser.serve(site) as url, sync_playwright() as p:
@@ -192,14 +170,11 @@ def search_online(site: Path, queries: list[str], cold: bool = True, progress=No
                     context = chromium.new_context()
                     page = context.new_page()
                     page.goto(url)  # the index is fetched only once the search box is used
-                    fresh = True
-                else:
-                    fresh = False
                 requests = []
                 def listener(r, requests=requests):
                     requests.append(r)
                 page.on("requestfinished", listener)
-                seconds = _type(page, query, clear=not fresh)
+                seconds = browser.type_query(page, query)
                 page.wait_for_load_state("networkidle")
                 page.remove_listener("requestfinished", listener)
                 size = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests)
@@ -207,10 +182,10 @@ def search_online(site: Path, queries: list[str], cold: bool = True, progress=No
                 if whole is not None and query not in whole:
                     exact = 0
                 hrefs = page.evaluate(_EXPAND, exact) if shown else []
-                seen = Seen(shown, [key(_relative(h, url)) for h, _ in hrefs], seconds, size / 1024,
-                            exact=[key(_relative(h, url)) for h, match in hrefs if match == "exact"], exact_shown=exact)
+                seen = Seen(shown, [page_key(_relative(h, url)) for h, _ in hrefs], seconds, size / 1024,
+                            exact=[page_key(_relative(h, url)) for h, match in hrefs if match == "exact"], exact_shown=exact)
                 if cold:  # the next query (another word) in the same page
-                    seen.warm_s = _type(page, queries[(i + 1) % len(queries)], clear=True)
+                    seen.warm_s = browser.type_query(page, queries[(i + 1) % len(queries)])
                 out[query] = seen
                 if progress:
                     progress(i + 1, len(queries), query)
@@ -230,7 +205,7 @@ def search_offline(site: Path, queries: list[str], cold: bool = True) -> dict[st
     """Every query in the search box of the offline build (use_directory_urls false) opened from file://."""
     from playwright.sync_api import sync_playwright
 
-    from kb.outputs import browser
+    from kb import browser
 
     home = site.resolve().as_uri() + "/"
     out: dict[str, SeenOffline] = {}
@@ -247,10 +222,10 @@ def search_offline(site: Path, queries: list[str], cold: bool = True) -> dict[st
                     page = context.new_page()
                     page.goto(home + "index.html")
                     page.wait_for_load_state("load")
-                seconds = _type(page, query, clear=not fresh)
+                seconds = browser.type_query(page, query)
                 shown, _ = _shown(page)
                 hrefs = page.eval_on_selector_all("a.md-search-result__link", "els => els.map(a => a.href)")
-                out[query] = SeenOffline(shown, [key(_relative(h, home)) for h in hrefs[:FIRST]], seconds)
+                out[query] = SeenOffline(shown, [page_key(_relative(h, home)) for h in hrefs[:FIRST]], seconds)
         finally:
             chromium.close()
     return out
@@ -534,7 +509,7 @@ def run(records: int = 0, seed: int = 1, offline: bool = True, keep: Path | None
     try:
         if records:
             from kb.dev.synth import add_sample, synthesize
-            from kb.settings import PROJECT
+            from kb.paths import PROJECT
 
             data = work / f"data-{records}"
             if not data.exists():
@@ -569,7 +544,7 @@ def run(records: int = 0, seed: int = 1, offline: bool = True, keep: Path | None
 
 def cli(args) -> int:
     """`toolbook.py bench --search [--records N] [--seed S] [--json F] [--keep DIR]`."""
-    from kb.outputs import browser
+    from kb import browser
 
     why = browser.available()
     if why:

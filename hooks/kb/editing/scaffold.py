@@ -19,8 +19,9 @@ from kb.data.load import SUFFIXES, TAXONOMY_FILE
 from kb.settings import today
 from kb.data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind
 from kb.data.problems import display_path
-from kb.data.schema import SCHEMA_DIR
+from kb.paths import SCHEMA_DIR
 from kb.data.yamlio import read_bytes, read_document
+from kb.platform import write_whole
 
 TODO = "待填写"
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -122,8 +123,7 @@ def write_new(path: Path, text: str) -> None:
     """Create `path`, refusing to replace anything."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        write_whole(path, text, create=True)
     except FileExistsError:
         raise ScaffoldError(f"文件 {display_path(path)} 已存在，不会覆盖。请换一个编号，或直接编辑这个文件。") from None
 
@@ -273,6 +273,6 @@ def finalize(data: Path, record_id: str, date: str | None = None) -> list[Path]:
             new = PUBLISH_DATE_LINE.sub("", new)
             new = new.rstrip("\n") + f"\npublish_date: {q(date)}\n"
         if new != text:
-            f.write_text(new, encoding="utf-8", newline="\n")
+            write_whole(f, new)
             changed.append(f)
     return changed

@@ -9,10 +9,10 @@ a failed build raises BuildFailed with the problems in Chinese, first and alone.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from ..settings import Settings
+from . import quiet_banners
 
 
 class BuildFailed(Exception):
@@ -28,10 +28,10 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build(settings: Settings, site_dir: Path) -> list:
-    """Build the site of `settings` into `site_dir` (strict: any warning fails it); returns the outputs it fed."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner (README: the engine plan)
-    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")  # ProperDocs' banner
+def build(settings: Settings, site_dir: Path, outputs: tuple = ()) -> list:
+    """Build the site of `settings` into `site_dir` (strict: any warning fails it), with `outputs` besides the site's
+    own (kb.build.Build's extra); returns the outputs, done."""
+    quiet_banners()
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -46,13 +46,13 @@ def build(settings: Settings, site_dir: Path) -> list:
         config = load_config(str(settings.project / "mkdocs.yml"), site_dir=str(site_dir),
                              use_directory_urls=settings.directory_urls, strict=True)
         session = find_session(config)
-        session.request(settings)
+        session.requested = (settings, tuple(outputs))
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)
             outputs = session.last_outputs
         finally:
-            session.requested = {}
+            session.requested = None
             config.plugins.on_shutdown()
     except (Abort, ConfigurationError) as e:
         messages = [m for m in collect.messages if m.strip()] or [str(e)]

@@ -8,7 +8,7 @@ for changes by reading every watched folder twice a second. Here:
              answered as soon as that build is done
     watch    data/, docs/ and mkdocs.yml: the operating system says what changed (watchdog: inotify,
              ReadDirectoryChangesW, FSEvents), or, where it cannot, a poll twice a second
-    build    MkDocs' build with --dirty, one hook session for the whole preview (kb/engine/preview.py
+    build    MkDocs' build with --dirty, one hook session for the whole preview (kb.preview.Preview
              keeps what rebuilds share); a build that fails leaves the last pages served and says why
     reload   every HTML page served carries a small script that asks the server to tell it when the
              next build is done (a long poll, as `mkdocs serve` does) and then reloads the page
@@ -32,8 +32,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from ..paths import PROJECT
+from ..urls import file_of
+from . import LOGGER, quiet_banners
 
-log = logging.getLogger("mkdocs.hooks.toolbook")
+log = logging.getLogger(LOGGER)
 
 QUIET = 0.05  # seconds without a further change before a rebuild starts (an editor saves in several steps)
 POLL_TIMEOUT = 60  # seconds a page's reload script waits for the next build before it asks again
@@ -246,7 +249,7 @@ class PreviewServer:
             if target.is_dir():
                 if not path.endswith("/"):
                     return None, path + "/"
-                target = target / "index.html"
+                target = self.site_dir / file_of("" if rel == "." else rel + "/")
             if target.is_file():
                 if not target.resolve().is_relative_to(self._root):  # a link out, Windows' ..\ or C:\ too
                     return None, None
@@ -334,8 +337,7 @@ def _handler(server: PreviewServer):
 
 
 def main(argv: list[str]) -> int:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's end-of-life banner (README: the engine plan)
-    os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")  # ProperDocs' banner
+    quiet_banners()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     handler.addFilter(lambda record: "dirty' build" not in record.getMessage())  # MkDocs' caution, each rebuild
@@ -344,8 +346,7 @@ def main(argv: list[str]) -> int:
     engine.setLevel(logging.WARNING)
     engine.propagate = False
     host, _, port = argv[0].rpartition(":")
-    project = Path(__file__).resolve().parents[3]
-    PreviewServer(project / "mkdocs.yml", host, int(port)).run()
+    PreviewServer(PROJECT / "mkdocs.yml", host, int(port)).run()
     return 0
 
 

@@ -1,16 +1,16 @@
-"""One build session: what each MkDocs event does, with all the state of a `build` (or a whole `serve`) on it.
+"""The build mapped onto MkDocs: what each MkDocs event does, in build order.
 
-The hook file (hooks/mkdocs_hooks.py) makes one BuildSession when MkDocs loads it and hands every
-event to it. The session reads the settings and the data once (on_config), streams the pages of
-kb.site to MkDocs and to every output at once (on_files: the search index), fills each page's HTML
-in as it is written (on_post_page) and waits for the outputs (on_post_build). Under `serve --dirty`
-a Preview (preview.py) keeps the records, the pages and the search index between rebuilds, so that
-a save costs what it changes.
+The hook file (hooks/mkdocs_hooks.py) makes one BuildSession when MkDocs loads it and hands it every event.
+The work is the engine-free build (kb.build.Build): the session reads the settings and hands them to a
+Build (on_config), maps each page the build makes onto an MkDocs file and page (on_files, SiteFiles), lets
+each page's HTML in as it is written (on_post_page) and lets the build finish its outputs (on_post_build).
+Under `serve --dirty` a kb.preview.Preview is handed to every Build: what it keeps between rebuilds, and
+that the outputs are made after the refresh; the session keeps only what is MkDocs' own, the files of
+the last build (SiteFiles.made).
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import html
 import logging
@@ -21,41 +21,36 @@ from urllib.parse import quote
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from ..data.load import load
+from ..build import Build
 from ..data.problems import Problem
-from ..outputs.search import SearchIndex, SearchIndexError
+from ..outputs.base import OutputError, OutputPage
+from ..preview import Preview
 from ..settings import DATA_ENV, Settings, SettingsError
 from ..site.markup import EXTENSIONS
-from ..site.plan import stream_site
 from ..site.render import SLUGIFY
 from .. import urls as u
-from ..urls import Urls
-from . import shell
+from . import LOGGER, shell
 from .pages import GeneratedPage, cached_source, generated_file
-from .preview import Preview
 
-log = logging.getLogger("mkdocs.hooks.toolbook")
+log = logging.getLogger(LOGGER)
 
 
 class BuildSession:
     def __init__(self) -> None:
         self.serving = False
         self.dirty = False  # `mkdocs serve --dirty`: rebuild only the pages whose content changed
-        self.requested: dict = {}  # set by kb.engine.build.build(): its settings and outputs
+        self.requested: tuple | None = None  # (settings, extra outputs): kb.engine.build.build()'s, for its next build
         self.settings: Settings | None = None
-        self.kb = None
+        self.build: Build | None = None
         self.problems: list[Problem] = []
-        self.outputs: list = []
-        self.last_outputs: list = []  # what the last build fed, finished (kb.engine.build reports on them)
-        self.preview: Preview | None = None  # `serve --dirty`: what rebuilds keep (preview.py)
-        self._preview_search: tuple | None = None  # what on_post_build hands the preview's search index
+        self.last_outputs: list = []  # what the last build's outputs were, done (kb.engine.build reports on them)
+        self.preview: Preview | None = None  # `serve --dirty`: what rebuilds keep (kb.preview)
+        self.made: dict[str, File] = {}  # the preview: the generated files of its last whole build, by src_uri
         self.nav_only = False  # set by the preview server (serve.py) for its first build: the navigation's pages only
         self.rebuild: Callable[[], None] | None = None  # the preview server's: build again (serve.py sets it)
         self._docs_stale = False  # the preview's pages of docs/ were written without the pages they link to
 
-    def request(self, settings: Settings) -> None:
-        """What kb.engine.build.build() asks of the next build: these settings."""
-        self.requested = {"settings": settings}
+    # -- the events, in build order -------------------------------------------------------------
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving, self.dirty = command == "serve", dirty
@@ -64,27 +59,18 @@ class BuildSession:
 
     def on_config(self, config):
         """Read and check all data before MkDocs touches the output directory."""
-        try:
-            settings = self.requested.get("settings") or Settings.read(
-                drafts=self.serving, site_url=config.site_url or "", site_name=config.site_name, imprint=config.copyright)
-        except SettingsError as e:
-            raise PluginError(str(e)) from None
-        self.settings = settings = settings.but(directory_urls=config.use_directory_urls)
-        if not settings.data.is_dir():
-            raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
+        self.settings = settings = self._settings(config)
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
-            self.preview = Preview(settings, SearchIndex, SearchIndexError, self._ask_rebuild)
-        if self.preview is not None:
-            self.preview.rebuilding()
+            self.preview = Preview(settings, self._output_failed)
         if self.nav_only:  # the pages hand-written ones link to are made by the whole build that follows at once
             config.validation.links.not_found = config.validation.links.anchors = logging.DEBUG
+        self.build = Build(settings, self.preview, self.requested[1] if self.requested else ())
         try:
             # the preview shows drafts (with a banner); a build publishes only what is published
-            self.kb, self.problems = load(settings, self.preview.reads if self.preview else None)
+            self.problems = self.build.read()
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
             raise PluginError(f"读取数据时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
-        gc.freeze()  # see on_files
         if self.problems:
             report = "\n".join(str(p) for p in self.problems)
             if not self.serving:
@@ -93,93 +79,27 @@ class BuildSession:
         return config
 
     def on_files(self, files: Files, config) -> Files:
-        failure = self.preview.failure if self.preview and self.kb is not None else None
-        if self.kb is None or failure:  # only while serving: the home page and every tab list the problems
+        failure = self.preview.failure if self.preview else None
+        if self.build.kb is None or failure:  # only while serving: the home page and every tab list the problems
             self._problem_pages(files, config, failure)
             return files
-        preview = self.preview
-        if preview is None:
-            self._start_outputs(config)
-        else:  # the preview's search index is made after the refresh (on_post_build)
-            self._close_outputs()
-        urls = Urls(config.use_directory_urls)
-        cache = self._page_cache(config) if self.dirty else None
-        made: dict[str, File] = {}  # the preview: each generated file, by src_uri
-        last = preview.made if preview is not None else {}
-        searched: list[tuple] = []  # the preview: (src_uri, url, record) of each record's page
-        # the preview: a page as it was (not in the navigation) is not handed to MkDocs, whose every loop then
-        # goes over the pages that changed only (at 10,000 records about 0.7 s a save). While hand-written
-        # pages are unchanged (their links are resolved against all files) and no page came or went (the
-        # sitemap lists them all), nothing MkDocs writes needs them.
-        unchanged: list[File] = []
-        hand_written = _hand_written(files)
+        site = SiteFiles(files, config, self)
         if self._docs_stale:  # written while the pages they link to were not there: written again now
-            for file in hand_written:
+            for file in site.hand_written:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         self._docs_stale = self.nav_only
-        omit = bool(last) and not any(file.is_modified() for file in hand_written)
-        taken = set(files.src_uris)  # docs/ and the theme's files
-
-        def add(page) -> None:
-            """Each page as soon as it is made: to every output if it is a record's, and to MkDocs as a file."""
-            if page.src_uri in taken:
-                raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
-            if page.record is not None:  # records are searched (generated listings only lead to them)
-                for output in self.outputs:
-                    output.add_record(page, urls.url(page.src_uri))
-                if preview is not None:
-                    searched.append((page.src_uri, urls.url(page.src_uri), page.record))
-            if not page.changed and page.src_uri in last:  # the preview: its file and MkDocs page as they were
-                file = made[page.src_uri] = last[page.src_uri]
-                (unchanged.append if omit and not page.in_nav else files.append)(file)
-                return
-            file = generated_file(page, config, cache)
-            if page.record is not None:
-                # relative to the docs folder in the repository, for an "edit" button when repo_url is set
-                file.edit_uri = "../data/" + page.record.path.relative_to(self.kb.root).as_posix()
-            files.append(file)
-            made[file.src_uri] = file
-            GeneratedPage(page, file, config)
-
+        # headings get the anchors hand-written pages get: mkdocs.yml's `toc.slugify`
+        slugify = config.mdx_configs.get("toc", {}).get("slugify") or SLUGIFY
         try:
-            # headings get the anchors hand-written pages get: mkdocs.yml's `toc.slugify`
-            slugify = config.mdx_configs.get("toc", {}).get("slugify") or SLUGIFY
-            memo = None
-            if preview is not None:
-                memo = preview.pages
-                memo.start(self.kb, self.settings)
-            wanted = u.in_nav if self.nav_only else None
-            assets = stream_site(self.kb, add, directory_urls=config.use_directory_urls, slugify=slugify, memo=memo,
-                                 wanted=wanted)
+            assets = self.build.pages(site.add, directory_urls=config.use_directory_urls, slugify=slugify,
+                                      wanted=u.in_nav if self.nav_only else None)
         except PluginError:
             raise
         except Exception as e:  # a bug of ours: say so plainly, without a traceback
             raise PluginError(f"生成页面时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。") from None
-        for asset in assets:
-            if asset.content is not None:  # made at build time (the calendar file, ledger forms)
-                file = File.generated(config, asset.src_uri, content=asset.content)
-            else:
-                file = File.generated(config, asset.src_uri, abs_src_path=str(asset.path))
-            files.append(file)
-            made[file.src_uri] = file
-        documents = list(_documents(files))
-        for output in self.outputs:
-            for document in documents:
-                output.add_document(*document)
-            output.complete(Path(config.site_dir))
-        if unchanged:
-            if made.keys() == last.keys():  # the same pages: the sitemap written before still lists them
-                config.theme.static_templates.discard("sitemap.xml")
-            else:
-                for file in unchanged:
-                    files.append(file)
-        if preview is not None:
-            preview.remove_stale(made)
-            if not self.nav_only:  # the whole site follows at once, and is searched (serve.py)
-                self._preview_search = (searched, documents)
-        # the records and pages made so far live until the build ends: spare the garbage collector
-        # from scanning them again on every full collection (thawed in on_post_build: about 1 s at 10,000)
-        gc.freeze()
+        site.add_assets(assets)
+        self.build.documents(list(_documents(site.hand_written)), Path(config.site_dir))
+        site.finish()
         return files
 
     def on_env(self, env, config, files):
@@ -189,32 +109,20 @@ class BuildSession:
         return page.finish(output) if isinstance(page, GeneratedPage) else output
 
     def on_post_build(self, config) -> None:
-        if self.preview is None:
-            gc.unfreeze()
-        else:  # the page refreshes meanwhile
-            self.preview.after_build()
-            if self._preview_search is not None:
-                self.preview.index(*self._preview_search, Path(config.site_dir), self.kb.search_words)
-                self._preview_search = None
         try:
-            for output in self.outputs:
-                if not (self.serving and isinstance(output, SearchIndex)):  # the preview does not wait for search
-                    output.wait()
-        except SearchIndexError as e:
-            raise PluginError(f"生成搜索索引失败：{e}") from None
-        finally:
-            if not self.serving:
-                self.last_outputs = self.outputs
-                self._close_outputs()
+            done = self.build.finish(wait=not self.serving)  # the preview's outputs are made after the refresh
+        except OutputError as e:
+            raise PluginError(str(e)) from None
+        if not self.serving:
+            self.last_outputs = done
 
     def on_build_error(self, error) -> None:
-        gc.unfreeze()
-        self._close_outputs()
-        if self.preview is not None:  # pages may have been planned and not written: the next rebuild renders all
-            self.preview.pages.clear()
+        if self.build is not None:
+            self.build.failed()
 
     def on_shutdown(self) -> None:
-        self._close_outputs()
+        if self.build is not None:
+            self.build.close()
         self._end_preview()
 
     def on_serve(self, server, config, builder):
@@ -225,57 +133,121 @@ class BuildSession:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _ask_rebuild(self) -> None:
+    def _settings(self, config) -> Settings:
+        """kb.engine.build's settings, else those of the environment; with mkdocs.yml's URL style."""
+        try:
+            settings = self.requested[0] if self.requested else Settings.read(
+                drafts=self.serving, site_url=config.site_url or "", site_name=config.site_name, imprint=config.copyright)
+        except SettingsError as e:
+            raise PluginError(str(e)) from None
+        settings = settings.but(directory_urls=config.use_directory_urls)
+        if not settings.data.is_dir():
+            raise PluginError(f"找不到数据目录：{settings.data}（可用环境变量 {DATA_ENV} 指定）")
+        return settings
+
+    def _output_failed(self, message: str) -> None:
+        """The preview's outputs failed in the background: shown on the next rebuild's problem page, at once."""
+        log.error(message)
         if self.rebuild is not None:
             self.rebuild()
-
-    def _start_outputs(self, config) -> None:
-        """The search index takes each page as it is made and is written on the second core while MkDocs renders."""
-        self._close_outputs()
-        self.outputs = [SearchIndex(self.kb.search_words)]
 
     def _problem_pages(self, files: Files, config, failure: str | None) -> None:
         """The problem list in place of the home page and of every generated page of the navigation."""
         content = problems_page(self.problems, failure)
         # hand-written pages MkDocs writes now (new, or edited) link to pages that are not there
         self._docs_stale = self.dirty and (self._docs_stale or any(file.is_modified() for file in _hand_written(files)))
-        if self.preview is not None and self.preview.made:  # the sitemap of the pages that come back when fixed
+        if self.preview is not None and self.made:  # the sitemap of the pages that come back when fixed
             config.theme.static_templates.discard("sitemap.xml")
         if failure:
-            self.preview.failure = None  # shown once; the next save builds the site and indexes it again
-        uris, todo = ["index.md"], list(config.nav or [])
-        while todo:  # the pages of the navigation (mkdocs.yml `nav:`), sections included
-            item = todo.pop(0)
-            if isinstance(item, dict):
-                todo.extend(item.values())
-            elif isinstance(item, list):
-                todo.extend(item)
-            elif isinstance(item, str) and item.endswith(".md") and "://" not in item:
-                uris.append(item)
-        for uri in dict.fromkeys(uris):
+            self.preview.failure = None  # shown once; the next save builds the site and makes the outputs again
+        for uri in _navigation(config):
             if files.get_file_from_path(uri) is None:  # generated from the data: its place holds the problems
                 files.append(File.generated(config, uri, content=content))
                 if self.dirty:
                     # the real page must be rebuilt once the data is fixed: its cached source, older than
                     # this problem page, would make `--dirty` keep the problem page
-                    cached_source(self._page_cache(config), uri).unlink(missing_ok=True)
+                    cached_source(self.page_cache(config), uri).unlink(missing_ok=True)
                 if self.preview is not None:
                     self.preview.pages.forget(uri)
 
-    def _page_cache(self, config) -> Path:
+    def page_cache(self, config) -> Path:
+        """Where `serve --dirty` keeps the stand-in sources of generated pages (kb/engine/pages.py)."""
         data_key = hashlib.sha1(str(self.settings.data).encode("utf-8")).hexdigest()[:12]
         return Path(config.config_file_path).resolve().parent / ".cache" / "pages" / data_key
-
-    def _close_outputs(self) -> None:
-        for output in self.outputs:
-            output.close()
-        self.outputs = []
 
     def _end_preview(self) -> None:
         if self.preview is not None:
             self.preview.close()
         self.preview = None
-        self._preview_search = None
+        self.made = {}
+
+
+class SiteFiles:
+    """The pages and files one build makes, as MkDocs' files: each page as it is made (add), the other files
+    (add_assets), then what the preview leaves out or removes (finish).
+
+    The preview hands MkDocs a page it did not render again (outside the navigation) not at all, so that every
+    loop of MkDocs goes over the pages that changed only (at 10,000 records about 0.7 s a save): while the
+    hand-written pages are unchanged (their links are resolved against all files) and no page came or went
+    (the sitemap lists them all), nothing MkDocs writes needs them."""
+
+    def __init__(self, files: Files, config, session: BuildSession) -> None:
+        self.files, self.config, self.session = files, config, session
+        self.hand_written = _hand_written(files)
+        self.taken = set(files.src_uris)  # docs/ and the theme's files
+        self.last = session.made if session.preview is not None else {}
+        self.made: dict[str, File] = {}
+        self.unchanged: list[File] = []
+        self.omit = bool(self.last) and not any(file.is_modified() for file in self.hand_written)
+        self.cache = session.page_cache(config) if session.dirty else None
+        self.root = session.build.kb.root
+
+    def add(self, page) -> None:
+        """A page of the site, as soon as it is made: its file as it was (the preview), or a new one."""
+        if page.src_uri in self.taken:
+            raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
+        if not page.changed and page.src_uri in self.last:  # the preview: its file and MkDocs page as they were
+            file = self.made[page.src_uri] = self.last[page.src_uri]
+            (self.unchanged.append if self.omit and not page.in_nav else self.files.append)(file)
+            return
+        file = generated_file(page, self.config, self.cache)
+        if page.record is not None:
+            # relative to the docs folder in the repository, for an "edit" button when repo_url is set
+            file.edit_uri = "../data/" + page.record.path.relative_to(self.root).as_posix()
+        self.files.append(file)
+        self.made[file.src_uri] = file
+        GeneratedPage(page, file, self.config)
+
+    def add_assets(self, assets) -> None:
+        """The site's files that are not pages: made at build time (the calendar file, ledger forms) or copied."""
+        for asset in assets:
+            if asset.content is not None:
+                file = File.generated(self.config, asset.src_uri, content=asset.content)
+            else:
+                file = File.generated(self.config, asset.src_uri, abs_src_path=str(asset.path))
+            self.files.append(file)
+            self.made[file.src_uri] = file
+
+    def finish(self) -> None:
+        """The preview: the sitemap written before still lists the same pages; what the last build made and this
+        one did not (a deleted record's page, a listing page fewer, its images) is removed, as a fresh build
+        would not write it."""
+        if self.unchanged:
+            if self.made.keys() == self.last.keys():
+                self.config.theme.static_templates.discard("sitemap.xml")
+            else:
+                for file in self.unchanged:
+                    self.files.append(file)
+        session = self.session
+        if session.preview is None:
+            return
+        session.preview.pages.sweep(set(self.made))
+        for uri, file in self.last.items():
+            if uri not in self.made:
+                path = Path(file.abs_dest_path)
+                path.unlink(missing_ok=True)
+                _prune(path.parent)
+        session.made = self.made
 
 
 def find_session(config) -> BuildSession:
@@ -320,17 +292,31 @@ def problems_page(problems: list[Problem], failure: str | None = None) -> str:
     )
 
 
-def _documents(files: Files):
-    """Hand-written pages are searched too: each converted once, as (url, title, HTML) for every output."""
+def _documents(hand_written: list[File]):
+    """Hand-written pages are searched too: each converted once, as an OutputPage for every output."""
     import markdown
 
     converter = markdown.Markdown(extensions=EXTENSIONS)
-    for file in _hand_written(files):
+    for file in hand_written:
         text = file.content_string
         converter.reset()
         page_html = converter.convert(_without_front_matter(text))
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), file.src_uri)
-        yield file.url, title, page_html
+        yield OutputPage(file.url, title, page_html)
+
+
+def _navigation(config) -> list[str]:
+    """The home page and the pages of the navigation (mkdocs.yml `nav:`, sections included), once each."""
+    uris, todo = ["index.md"], list(config.nav or [])
+    while todo:
+        item = todo.pop(0)
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str) and item.endswith(".md") and "://" not in item:
+            uris.append(item)
+    return list(dict.fromkeys(uris))
 
 
 def _hand_written(files: Files) -> list[File]:
@@ -346,3 +332,13 @@ def _without_front_matter(text: str) -> str:
             if line.strip() == "---":
                 return "\n".join(lines[i + 1:])
     return text
+
+
+def _prune(folder: Path) -> None:
+    """Remove `folder` and its parents while they are empty (a deleted record's page folder)."""
+    try:
+        while not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    except OSError:
+        pass

@@ -22,8 +22,9 @@ from markupsafe import Markup, escape
 from mkdocs.structure.files import InclusionLevel
 
 from ..site.render import COMPILED_TEMPLATES
+from . import LOGGER
 
-log = logging.getLogger("mkdocs.hooks.toolbook")
+log = logging.getLogger(LOGGER)
 
 
 def install(env, config):

@@ -1,7 +1,7 @@
 """One monthly issue as a PDF booklet: cover, contents, foreword and every case in full.
 
 The booklet is an HTML page (templates/booklet.html) made from the data, printed to PDF by
-headless Chromium (Playwright, kb/outputs/browser.py) with page numbers in the footer. It is not a
+headless Chromium (Playwright, kb/browser.py) with page numbers in the footer. It is not a
 page of the site, so the site stays the same size whatever the issues hold.
 
 Chromium cannot number the contents itself (no CSS target-counter()), so the booklet is printed
@@ -69,7 +69,7 @@ def booklet_html(kb, settings, month: str, pages: dict[str, int] | None = None) 
 
 def write_pdf(settings, month: str, out: Path) -> int:
     """Write the PDF of issue `month` to `out` (replaced only when complete); returns its number of bytes."""
-    from . import browser
+    from .. import browser
 
     kb, problems = load(settings.but(drafts=False))
     if problems:

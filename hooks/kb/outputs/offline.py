@@ -14,7 +14,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .search import SearchIndex
 
 FOLDER = "toolbook"  # the folder inside the zip
 # Not needed from disk: the theme's own search (the site does not use it), source maps.
@@ -25,25 +24,47 @@ class BundleError(Exception):
     """What went wrong, in Chinese."""
 
 
-def build_bundle(settings, out: Path) -> dict:
-    """Build the site for opening from disk and write it as a zip to `out` (replaced only when complete)."""
-    from ..engine.build import BuildFailed, build
+class Bundle:
+    """The offline bundle as an output of the build (kb.outputs.base.Output): once the site is written and its
+    search index done (it comes after the search index among the outputs), the site is zipped into `out`,
+    which is replaced only when the zip is complete."""
 
-    with tempfile.TemporaryDirectory(prefix="toolbook-bundle-") as tmp:
-        site = Path(tmp) / FOLDER
-        try:
-            outputs = build(settings.but(directory_urls=False, drafts=False), site)
-        except BuildFailed as e:
-            raise BundleError(f"生成网站失败，未生成离线版：\n{e}") from None
-        pages = next(o for o in outputs if isinstance(o, SearchIndex)).count
-        partial = out.with_name(out.name + ".partial")
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.pages = 0  # the pages the bundle searches (every record's and hand-written page)
+        self.files = 0
+        self._site: Path | None = None
+        self._partial = out.with_name(out.name + ".partial")
+
+    def take(self, page) -> None:
+        self.pages += 1
+
+    def complete(self, site_dir: Path) -> None:
+        self._site = site_dir
+
+    def wait(self) -> None:
+        site, out = self._site, self.out
         out.parent.mkdir(parents=True, exist_ok=True)
-        files = 0
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with zipfile.ZipFile(self._partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
             for path in sorted(site.rglob("*")):
                 rel = path.relative_to(site).as_posix()
                 if path.is_file() and not rel.startswith(LEFT_OUT) and not rel.endswith(".map"):
                     z.write(path, f"{FOLDER}/{rel}")
-                    files += 1
-        os.replace(partial, out)
-    return {"files": files, "pages": pages, "bytes": out.stat().st_size}
+                    self.files += 1
+        os.replace(self._partial, out)
+
+    def close(self) -> None:
+        self._partial.unlink(missing_ok=True)  # a zip not finished is not left behind
+
+
+def build_bundle(settings, out: Path) -> dict:
+    """Build the site for opening from disk and write it as a zip to `out` (replaced only when complete)."""
+    from ..engine.build import BuildFailed, build
+
+    bundle = Bundle(out)
+    with tempfile.TemporaryDirectory(prefix="toolbook-bundle-") as tmp:
+        try:
+            build(settings.but(directory_urls=False, drafts=False), Path(tmp) / FOLDER, outputs=(bundle,))
+        except BuildFailed as e:
+            raise BundleError(f"生成网站失败，未生成离线版：\n{e}") from None
+    return {"files": bundle.files, "pages": bundle.pages, "bytes": out.stat().st_size}

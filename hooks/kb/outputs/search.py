@@ -21,7 +21,10 @@ scripts from file:// but does not fetch there):
   synonyms and generic words (data/synonyms.yml), the first and last key of each chunk of spellings.
 - <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
   pairs the query has (the manifest gives each chunk's size: a query covers its characters with the
-  cheapest pairs).
+  cheapest pairs). A common pair (党员, 支部: postings of more than HEAVY bytes) has a chunk of its own with
+  what ranks a page (how often, where in the title, keywords and summary), and its positions in the text
+  in <version>/t/N.js, blocks of a few hundred pages: a phrase loads the blocks of the pages its rarer
+  pairs leave (Postings.split).
 - <version>/w/N.js: chunk N of the vocabulary (kb.outputs.vocabulary): pair -> the words that begin with
   it and those that end with it; small chunks, one for each pair of the query.
 - <version>/y/N.js: chunk N of the spellings: pinyin and initials -> the words they spell.
@@ -51,6 +54,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..data.model import KINDS
+from ..paths import HOOKS
+from .base import OutputError, OutputPage
 
 FOLDER = "search"
 MANIFEST = "index.js"
@@ -58,11 +63,13 @@ FACETS = ("kind", "category", "unit", "year")  # what results can be narrowed by
 # Positions where each field starts; a field longer than its room is cut (the page's text has it whole).
 TITLE, KEYWORDS, SUMMARY, TEXT = 0, 1 << 8, 1 << 10, 1 << 12
 CHUNK_BYTES = 16_000  # bytes of a chunk file (a pair whose postings are longer has a chunk of its own)
+HEAVY = 12_000  # bytes of a pair's postings from which the positions in the text are kept apart (Postings.split)
+BLOCK_BYTES = 4_000  # … in blocks of about this size
 WORD_CHUNK_BYTES = 4_000  # … of a chunk of the vocabulary: a query loads one for each of its pairs
 RUN = re.compile(r"[^\W_]+")  # letters and digits (search.js: /[\p{L}\p{N}]+/gu)
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(OutputError):
     pass
 
 
@@ -119,8 +126,8 @@ DOCUMENT_RANK = len(KINDS)
 
 
 class SearchIndex:
-    """The search index as an output of the build: fed from the stream of pages, made in a child process
-    once the last page is in (complete), while MkDocs renders; wait() at the end of the build."""
+    """The search index as an output of the build (kb.outputs.base.Output): fed from the stream of pages, made in a
+    child process once the last page is in (complete), while the engine renders; wait() at the end of the build."""
 
     def __init__(self, words=None) -> None:
         self.words = words  # kb.data.model.SearchWords: data/synonyms.yml
@@ -130,9 +137,14 @@ class SearchIndex:
         self._feeder: threading.Thread | None = None
         self._output: Path | None = None
 
-    def add_record(self, page, url: str) -> None:
-        """A record's page (kb.site.plan.Page) at `url` (from the site root)."""
+    def take(self, page: OutputPage) -> None:
+        """A page of the site: a record's, or a hand-written one (kb.outputs.base.Output)."""
         record = page.record
+        if record is None:
+            self.pages.append({"rank": [DOCUMENT_RANK, "", page.url], "url": page.url, "title": page.title, "kind": "",
+                               "unit": "", "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
+                               "text": searchable_text(page.html), "terms": []})
+            return
         unit = record.get("unit") or ""
         facet = record.get(record.kind.facet) if record.kind.facet else ""
         facets = {"kind": record.kind.label, "category": facet or "", "unit": unit, "year": record.year if record.date else ""}
@@ -140,27 +152,20 @@ class SearchIndex:
         duties = [item.get("duty") for clause in record.get("clauses") or [] for item in clause.get("schedule") or []]
         self.pages.append({
             "rank": [RANK[record.kind.name], _descending(record.date), record.title],
-            "url": url, "title": record.title, "kind": record.kind.short, "unit": unit,
+            "url": page.url, "title": record.title, "kind": record.kind.short, "unit": unit,
             "date": record.date or "", "facets": [facets[key] for key in FACETS],
             "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
-            "text": searchable_text(page.search),
+            "text": searchable_text(page.html),
             "terms": [t for t in [*words, unit, facet, *duties] if isinstance(t, str) and t],
         })
-
-    def add_document(self, url: str, title: str, content: str) -> None:
-        """A hand-written page, as HTML."""
-        self.pages.append({"rank": [DOCUMENT_RANK, "", url], "url": url, "title": title, "kind": "", "unit": "",
-                           "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
-                           "text": searchable_text(content), "terms": []})
 
     def complete(self, site_dir: Path) -> None:
         """Every page is in: make the index into site_dir/search in a child process, without waiting."""
         self._output = site_dir / FOLDER
         from ..platform import child_env
 
-        hooks = Path(__file__).resolve().parents[2]
         env = child_env()
-        env["PYTHONPATH"] = str(hooks) + os.pathsep + env.get("PYTHONPATH", "")
+        env["PYTHONPATH"] = str(HOOKS) + os.pathsep + env.get("PYTHONPATH", "")
         self._proc = subprocess.Popen([sys.executable, "-m", "kb.outputs.search", str(self._output)], env=env,
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         pages, self.pages = self.pages, []
@@ -178,28 +183,25 @@ class SearchIndex:
             pass  # the child ended early: wait() reports what it said
 
     def wait(self) -> None:
-        """Block until the index is written; raise SearchIndexError if it failed."""
-        if self._proc is None:
+        """Block until the index is written; raise SearchIndexError if it failed (or was closed meanwhile)."""
+        proc = self._proc
+        if proc is None:
             return
         self._feeder.join()
-        error = self._proc.stderr.read()
-        code = self._proc.wait()
+        error = proc.stderr.read()
+        code = proc.wait()
         self._proc = None
         if code != 0:
             message = error.decode("utf-8", "replace").strip().splitlines()
-            raise SearchIndexError(message[-1] if message else f"建立索引的进程意外退出（退出码 {code}）")
+            raise SearchIndexError("生成搜索索引失败：" + (message[-1] if message else f"建立索引的进程意外退出（退出码 {code}）"))
 
-    def stop(self) -> None:
-        """From another thread: end the child now (the preview's next rebuild has begun); wait() then fails."""
+    def close(self) -> None:
+        """End the child now if it still runs, from any thread (the preview's next rebuild gives this index up:
+        the child would take the second core from it); a wait() under way then fails."""
         proc = self._proc
         if proc is not None and proc.poll() is None:
             proc.kill()
-
-    def close(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        self._proc = None
+            proc.wait()
 
 
 def _descending(date: str) -> str:
@@ -257,6 +259,37 @@ class Postings:
 
     def encoded(self, token: str) -> bytes:
         return b"".join(map(_VARINT, self.numbers[token]))
+
+    def split(self, token: str) -> tuple[bytes, list[tuple[int, bytes]]]:
+        """A common token's postings in two parts: what ranks a page (per page: the delta of its number, how many
+        positions, how many of them are in the title, keywords or summary, and those positions' deltas) and
+        the positions in the page's text, in blocks of about BLOCK_BYTES, each with the first page it has.
+        A phrase needs the text's positions only on the pages its rarer pairs leave (search.js loads those blocks)."""
+        numbers, out, blocks, block, size, first = self.numbers[token], [], [], [], 0, None
+        i, page = 0, -1
+        while i < len(numbers):
+            page += numbers[i]
+            n = numbers[i + 1]
+            at = numbers[i + 2:i + 2 + n]
+            head, p = 0, 0
+            for delta in at:
+                p += delta
+                if p >= TEXT:
+                    break
+                head += 1
+            out += (numbers[i], n, head, *at[:head])
+            if head < n:
+                if first is None:
+                    first = page
+                block += map(_VARINT, at[head:])  # the first text position: from the last in the head, or 0
+                size += n - head
+                if size >= BLOCK_BYTES * 3 // 4:  # base64 makes it a third longer
+                    blocks.append((first, b"".join(block)))
+                    block, size, first = [], 0, None
+            i += 2 + n
+        if block:
+            blocks.append((first, b"".join(block)))
+        return b"".join(map(_VARINT, out)), blocks
 
 
 _VARINT = _Varints().__getitem__
@@ -321,33 +354,60 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
         (work / "p").mkdir()
         (work / "y").mkdir()
         (work / "w").mkdir()
+        (work / "t").mkdir()
 
         def chunked(entries, folder: str, call: str, most: int = CHUNK_BYTES) -> dict:
-            """Entries [key, …] in key order, into files of about `most` bytes: each file's first and last key and size."""
+            """Entries [key, …] in key order, into files of about `most` bytes: each file's first and last key and
+            size. An entry given as (entry, more) has a file of its own, whose size counts `more` bytes besides."""
             made = {"firsts": [], "lasts": [], "sizes": []}
-            chunk, size = [], 0
+            chunk, size, extra = [], 0, 0
 
             def flush() -> None:
-                nonlocal chunk, size
+                nonlocal chunk, size, extra
                 if chunk:
                     made["lasts"].append(chunk[-1][0])
                     body = _script(call, len(made["firsts"]) - 1, chunk)
                     digest.update(body)
                     (work / folder / f"{len(made['firsts']) - 1}.js").write_bytes(body)
-                    made["sizes"].append(len(body))
-                chunk, size = [], 0
+                    made["sizes"].append(len(body) + extra)
+                chunk, size, extra = [], 0, 0
 
             for entry in entries:
+                alone = isinstance(entry, tuple)
+                if alone:
+                    entry, more = entry
                 cost = sum(len(str(e).encode("utf-8")) + 3 for e in entry) + 2  # as written: ["token","data"],
-                if not chunk or size + cost > most:
+                if alone or not chunk or size + cost > most:
                     flush()
                     made["firsts"].append(entry[0])
                 chunk.append(entry)
                 size += cost
+                if alone:
+                    extra = more
+                    flush()
             flush()
             return made
 
-        pairs_made = chunked(([t, base64.b64encode(postings.encoded(t)).decode("ascii")] for t in tokens), "c", "chunk")
+        blocks = 0
+
+        def postings_of(token: str):
+            """A pair's entry: [pair, postings]; a common pair's: ([pair, what ranks, first block, first pages], bytes
+            of its blocks), its blocks written into t/."""
+            nonlocal blocks
+            coded = postings.encoded(token)
+            if len(coded) <= HEAVY:
+                return [token, base64.b64encode(coded).decode("ascii")]
+            head, parts = postings.split(token)
+            first, more = blocks, 0
+            for _, block in parts:
+                body = _script("positions", blocks, base64.b64encode(block).decode("ascii"))
+                digest.update(body)
+                (work / "t" / f"{blocks}.js").write_bytes(body)
+                blocks += 1
+                more += len(body)
+            return [token, base64.b64encode(head).decode("ascii"), first, [page for page, _ in parts]], more
+
+        pairs_made = chunked(map(postings_of, tokens), "c", "chunk")
         lexicon = sorted(set(starts) | set(ends), key=_utf16)  # a pair: the words it begins, those it ends
         words_made = chunked(([t, "|".join(starts.get(t, ())), "|".join(ends.get(t, ()))] for t in lexicon), "w", "words",
                              WORD_CHUNK_BYTES)
@@ -365,7 +425,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
                   for i, name in enumerate(FACETS)]
         version = digest.hexdigest()[:12]
         manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": pairs_made["lasts"],
-                    "sizes": pairs_made["sizes"], "words": {k: words_made[k] for k in ("firsts", "lasts")},
+                    "sizes": pairs_made["sizes"], "blocks": blocks, "words": {k: words_made[k] for k in ("firsts", "lasts")},
                     "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
                     "facets": facets, "titles": _column([min(len(normalise(p["title"])), 255) for p in pages]), "pinyin": {k: spelling[k] for k in ("firsts", "lasts")},
                     "synonyms": vocabulary.synonyms, "generic": vocabulary.generic}
@@ -397,12 +457,13 @@ def problems(site_dir: Path) -> list[str]:
         about = json.loads(text[len(prefix):-len(suffix)])
         folder = manifest.parent / about["version"]
         pages, chunks = about["pages"], len(about["chunks"])
-        spelled, worded = len(about["pinyin"]["firsts"]), len(about["words"]["firsts"])
+        spelled, worded, blocks = len(about["pinyin"]["firsts"]), len(about["words"]["firsts"]), about["blocks"]
     except FileNotFoundError:
         return [f"缺少搜索索引 {FOLDER}/{MANIFEST}"]
     except (OSError, ValueError, KeyError, TypeError):
         return [f"搜索索引 {FOLDER}/{MANIFEST} 已损坏"]
-    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled), ("w", worded)) for n in range(count)
+    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled), ("w", worded), ("t", blocks))
+               for n in range(count)
                if not (folder / kind / f"{n}.js").is_file()]
     return [f"搜索索引缺少 {len(missing)} 个文件，如 {FOLDER}/{about['version']}/{missing[0]}"] if missing else []
 

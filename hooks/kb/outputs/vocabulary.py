@@ -119,7 +119,7 @@ class Vocabulary:
 
     def pinyin(self) -> dict[str, list[str]]:
         """Full pinyin and initials of the site's terms and the synonyms -> the words, most used first."""
-        from pypinyin import Style, lazy_pinyin
+        from pypinyin import lazy_pinyin
 
         spelled: dict[str, list[str]] = defaultdict(list)
         named = Counter(self.terms)

@@ -22,15 +22,13 @@ RULES = {"month": {"freq": "monthly"}, "quarter": {"freq": "monthly", "interval"
 WITHIN = {"month": "本月", "quarter": "本季度", "half-year": "本半年", "year": "本年度"}
 
 
-_MADE: dict[tuple, bytes] = {}  # the last file made in this process, by what it is made of: a preview makes it again only when that changes
+def made_of(duties: list[Duty], today: datetime.date, name: str) -> tuple:
+    """All that the calendar file is made of (kb.site.reuse.MadeFiles keeps it by this)."""
+    return (today, name, tuple((d.key, tuple((b.record.title, b.clause, b.source) for b in d.bases)) for d in duties))
 
 
 def calendar_file(duties: list[Duty], today: datetime.date, name: str) -> bytes:
-    key = (today, name, tuple((d.key, tuple((b.record.title, b.clause, b.source) for b in d.bases)) for d in duties))
-    if key not in _MADE:
-        _MADE.clear()
-        _MADE[key] = _make(duties, today, name)
-    return _MADE[key]
+    return _make(duties, today, name)
 
 
 def _make(duties: list[Duty], today: datetime.date, name: str) -> bytes:

@@ -10,7 +10,6 @@ fixed time, so two builds of the same data write the same files.
 from __future__ import annotations
 
 import datetime
-import functools
 import io
 import struct
 import zipfile
@@ -41,22 +40,30 @@ def basis_text(record: Record, form: dict) -> str:
     return "；".join(f"《{b['document']}》{b.get('articles', '')}" for b in record.data["basis"])
 
 
-_MADE: dict[tuple, bytes] = {}  # documents made in this process: a preview rebuilds them only when their input changes
 UNDATED = datetime.datetime(2000, 1, 1)  # the document date of a standard without `updated`
 
 
-def form_docx(record: Record, form: dict) -> bytes:
-    """The form as a .docx package, dated as the standard is (its `updated`)."""
-    key = (repr(form), record.title, record.date, basis_text(record, form))
-    if key not in _MADE:
-        _MADE[key] = _make(record, form)
-    return _MADE[key]
+class LedgerForms:
+    """The ledger forms of one build. The one A4 document every form is written into and emptied from again is
+    made once: opening python-docx's template anew would be half the time a form takes."""
+
+    def __init__(self) -> None:
+        self._blank: docx.document.Document | None = None
+
+    def docx(self, record: Record, form: dict) -> bytes:
+        """The form as a .docx package, dated as the standard is (its `updated`)."""
+        if self._blank is None:
+            self._blank = _blank()
+        return _make(self._blank, record, form)
 
 
-@functools.cache
+def made_of(record: Record, form: dict) -> tuple:
+    """All that a form's document is made of (kb.site.reuse.MadeFiles keeps it by this)."""
+    return (repr(form), record.title, record.date, basis_text(record, form))
+
+
 def _blank() -> docx.document.Document:
-    """The one A4 document of this process that every form is written into and emptied from again:
-    opening python-docx's template anew would be half the time a form takes."""
+    """An empty A4 document with the forms' font and margins."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -69,8 +76,7 @@ def _blank() -> docx.document.Document:
     return doc
 
 
-def _make(record: Record, form: dict) -> bytes:
-    doc = _blank()
+def _make(doc: docx.document.Document, record: Record, form: dict) -> bytes:
     body = doc.element.body
     for child in list(body):  # the previous form, if any; the page settings (sectPr) stay
         if child.tag != qn("w:sectPr"):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import zlib
+from collections.abc import Callable
 
 from ..data.model import Kind, KnowledgeBase, Link, Record
 from .render import TEMPLATES
@@ -40,11 +41,33 @@ class Kept:
     record_id: str | None
 
 
+class MadeFiles:
+    """Files made at build time (a standard's ledger forms, the calendar file), by what each is made of: a preview
+    makes one again only when that changed, and lets go of what its last build did not use (sweep), so it holds
+    at most the site's own files."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple, bytes] = {}
+        self._used: dict[tuple, bytes] = {}
+
+    def get(self, made_of: tuple, make: Callable[[], bytes]) -> bytes:
+        content = self._used.get(made_of) or self._made.get(made_of)
+        if content is None:
+            content = make()
+        self._used[made_of] = content
+        return content
+
+    def sweep(self) -> None:
+        """A build is over: keep only what it used."""
+        self._made, self._used = self._used, {}
+
+
 class PageMemo:
     """The pages of the last build, by source path, with the key each was rendered from."""
 
     def __init__(self) -> None:
         self.pages: dict[str, Kept] = {}
+        self.files = MadeFiles()  # files made at build time: the ledger forms, the calendar file
         self._site_key: object = None
         self._keys: dict[int, int] = {}  # id() of each record and link of this build -> its part of a key
         self._shared: dict[int, tuple] = {}  # id() of each dataclass value of this build -> (it, its part of a key)
@@ -94,6 +117,7 @@ class PageMemo:
     def sweep(self, made: set[str]) -> list[str]:
         """Drop the pages this build did not make (a deleted record's, a listing page fewer); return them."""
         self._shared.clear()  # the build is over: let go of its values
+        self.files.sweep()
         gone = [uri for uri in self.pages if uri not in made]
         for uri in gone:
             del self.pages[uri]
@@ -148,9 +172,6 @@ def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
     raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # the names of each dataclass's fields
-
-
 def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
     """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
     known = shared.get(id(value))
@@ -158,7 +179,6 @@ def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
         if isinstance(value, (list, tuple)):
             part = tuple([_value(v, keys, shared) for v in value])
         else:
-            names = _FIELDS.get(type(value)) or _FIELDS.setdefault(type(value), tuple(f.name for f in dataclasses.fields(value)))
-            part = (type(value).__name__, *[_value(getattr(value, name), keys, shared) for name in names])
+            part = (type(value).__name__, *[_value(getattr(value, f.name), keys, shared) for f in dataclasses.fields(value)])
         known = shared[id(value)] = (value, part)
     return known[1]

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 BROWSER_ENV = "TOOLBOOK_BROWSER"  # a setting of the machine, not of a build: read here (see kb/settings.py)
@@ -134,19 +135,27 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=find_browser(), args=CHROMIUM_ARGS)
 
 
+def type_query(page, query: str, timeout: float = 30000) -> float:
+    """Type `query` into the open page's search box the way a reader does (`/`, then the words), as a fresh query:
+    the box and earlier results are emptied first. Returns the seconds from the first letter until results, or
+    "nothing found", show. The one search-box driver of the tests, `bench` and the search evaluation."""
+    # clear the box and the previous results, so that waiting below sees this query's results
+    page.evaluate("document.querySelector('.md-search__input').value = '';"
+                  "document.querySelector('.md-search-result__list').textContent = ''")
+    page.keyboard.press("Escape")
+    page.keyboard.press("/")
+    start = time.perf_counter()
+    page.keyboard.insert_text(query)
+    # a selector, not a script: works under a Content-Security-Policy without 'unsafe-eval'
+    page.wait_for_selector(".md-search-result__list li, .tb-empty", timeout=timeout)
+    return time.perf_counter() - start
+
+
 def search(page, base_url: str, query: str, timeout: float = 30000) -> dict:
     """Type `query` into the site's search box the way a reader does; return what the results show."""
     if page.url.rstrip("/") != base_url.rstrip("/"):
         page.goto(base_url, wait_until="domcontentloaded")
-    else:  # already there: start a fresh query
-        # clear the box and the previous results, so that waiting below sees this query's results
-        page.evaluate("document.querySelector('.md-search__input').value = '';"
-                      "document.querySelector('.md-search-result__list').textContent = ''")
-        page.keyboard.press("Escape")
-    page.keyboard.press("/")
-    page.keyboard.insert_text(query)
-    # a selector, not a script: works under a Content-Security-Policy without 'unsafe-eval'
-    page.wait_for_selector(".md-search-result__list li, .tb-empty", timeout=timeout)
+    type_query(page, query, timeout)
     items = page.eval_on_selector_all(
         ".md-search-result__link",
         "els => els.map(a => ({href: a.href, title: a.querySelector('h1').textContent, "

@@ -1,0 +1,149 @@
+"""The preview as a policy handed to the build (kb.build.Build): what it keeps between rebuilds, and when its
+outputs run. Engine-free; the engine adapter keeps its own files beside it (kb/engine/session.py).
+
+The preview server (kb/engine/serve.py) makes one Preview for one set of settings (another data folder
+starts afresh) and hands it to every rebuild's Build:
+
+    reads   kb.data.load.ReadCache: a saved edit reads and checks only the files it changed; the schema's
+            validators are kept with the readings and dropped when a schema file changes
+    pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again
+    outputs the search index, made again in the background from the pages' kept search text after each
+            rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
+            page loads first) and given up when the next rebuild starts (which starts it again): the
+            refresh never waits for it, and the index of the last finished one answers meanwhile. A
+            failure is kept for the problem page of the next rebuild, which it asks the server for.
+
+What the preview keeps lives through many rebuilds: it stays frozen for the garbage collector (gc.freeze),
+which would otherwise scan it all in every full collection of every rebuild (about 1 s each at 10,000
+records). What a rebuild left behind is collected once, shortly after the page has refreshed, or after the
+next rebuild if that has begun by then: a full collection holds up every thread, the rebuild's too.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from pathlib import Path
+
+from .data.load import ReadCache
+from .outputs.base import OutputError, OutputPage
+from .site.reuse import PageMemo, search_text
+
+FEED_PAUSE = 0.005  # seconds the indexing thread pauses every FEED_BATCH pages, so that a rebuild is not slowed
+FEED_BATCH = 50
+COLLECT_AFTER = 1.0  # seconds after a rebuild: the browser has fetched the refreshed page by then
+INDEX_AFTER = 2.0  # seconds after a rebuild before its search index is made
+
+
+class Preview:
+    def __init__(self, settings, on_failure) -> None:
+        """`on_failure(message)`: an output made in the background failed (the engine shows it on the next
+        rebuild's problem page, and asks the preview server for that rebuild)."""
+        self.settings = settings
+        self.reads = ReadCache()
+        self.pages = PageMemo()
+        self.failure: str | None = None  # an output's failure, for the next problem page
+        self._on_failure = on_failure
+        self._job: _OutputsJob | None = None
+        self._collector: threading.Timer | None = None  # the garbage collection after the last build
+        self._made_of: object = None  # what the running or last outputs were made of
+
+    def make_outputs(self, make, records: list[tuple], documents: list[OutputPage], site_dir: Path, words=None) -> None:
+        """Make the outputs (`make()`: fresh ones) in the background from (src_uri, url, record) of the record pages,
+        the hand-written pages and the search words, unless they are made of the same as the last ones."""
+        texts = [(url, self.pages.pages[uri], record) for uri, url, record in records]
+        made_of = (tuple((url, kept.search) for url, kept, _ in texts), tuple((d.url, d.html) for d in documents), words)
+        if made_of == self._made_of:
+            return
+        self._made_of = made_of
+        self._job = _OutputsJob(make, texts, documents, site_dir, self._failed)
+
+    def rebuilding(self) -> None:
+        """A rebuild starts: outputs still being made are given up, and made again after the rebuild; the
+        garbage of the last one is collected after this one (a full collection holds every thread up)."""
+        if self._collector is not None:
+            self._collector.cancel()
+        if self._job is not None and not self._job.finished.is_set():
+            self._job.cancel()
+            self._made_of = None
+
+    def after_build(self) -> None:
+        """The rebuild is done: collect what it left behind, once the refreshed page is served."""
+        self._collector = threading.Timer(COLLECT_AFTER, _collect)
+        self._collector.daemon = True  # never holds up the end of `serve`
+        self._collector.start()
+
+    def close(self) -> None:
+        """The preview ends: no thread of it outlives it (a forked reader needs a process with none)."""
+        if self._collector is not None:
+            self._collector.cancel()
+            self._collector.join()
+        if self._job is not None:
+            self._job.cancel()
+            self._job.join()
+            self._job = None
+
+    def _failed(self, message: str) -> None:
+        self.failure = message
+        self._made_of = None  # the next rebuild makes them again
+        self._on_failure(message)
+
+
+class _OutputsJob:
+    """The preview's outputs, fed and written on a thread of their own."""
+
+    def __init__(self, make, texts, documents, site_dir: Path, on_failure) -> None:
+        self._make = make
+        self._texts, self._documents, self._site_dir, self._on_failure = texts, documents, site_dir, on_failure
+        self._cancelled = threading.Event()
+        self._outputs: list = []
+        self.finished = threading.Event()  # written, or failed
+        self._thread = threading.Thread(target=self._run, name="toolbook-preview-outputs", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join(timeout=30)
+
+    def cancel(self) -> None:
+        """Give up: an output's process, which would take the second core from the rebuild, ends at once."""
+        self._cancelled.set()
+        for output in list(self._outputs):
+            output.close()
+
+    def _run(self) -> None:
+        if self._cancelled.wait(INDEX_AFTER):
+            return
+        try:
+            self._outputs = outputs = self._make()
+            for n, (url, kept, record) in enumerate(self._texts, start=1):
+                if self._cancelled.is_set():
+                    return
+                page = OutputPage(url, record.title, search_text(kept), record)
+                for output in outputs:
+                    output.take(page)
+                if n % FEED_BATCH == 0:
+                    time.sleep(FEED_PAUSE)
+            for page in self._documents:
+                for output in outputs:
+                    output.take(page)
+            if self._cancelled.is_set():
+                return
+            for output in outputs:
+                output.complete(self._site_dir)
+            for output in outputs:
+                output.wait()
+            self.finished.set()
+        except OutputError as e:
+            self.finished.set()
+            if not self._cancelled.is_set():
+                self._on_failure(str(e))
+        finally:
+            for output in self._outputs:
+                output.close()
+
+
+def _collect() -> None:
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
