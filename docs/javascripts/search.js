@@ -221,7 +221,7 @@
     var coded = index.tokens[token], heavy = index.heavy[token];
     var list = { pages: [], at: [] };
     if (!coded && chunkOf(token) >= 0 && !index.loaded[chunkOf(token)]) return list; // not known yet: not kept
-    if (heavy) { list.text = []; list.textAt = []; list.blocks = heavy; list.filled = {}; }
+    if (heavy) { list.text = []; list.textAt = []; list.blocks = heavy; list.filled = {}; list.known = []; list.open = []; }
     if (coded) {
       var v = varints(coded), i = 0, page = -1;
       while (i < v.length) {
@@ -244,10 +244,11 @@
   function startsAt(list, i) {
     if (!list.text || !list.text[i]) return list.at[i];
     var known = inSearch["t" + (list.blocks.first + blockIndex(list, i))] && list.textAt[i];
-    if (known) return list.at[i].concat(known);
+    if (known) return list.known[i] || (list.known[i] = list.at[i].concat(known));
+    if (list.open[i]) return list.open[i];
     var out = list.at[i].slice();
     for (var n = list.text[i]; n > 0; n--) out.push(UNKNOWN);
-    return out;
+    return list.open[i] = out;
   }
 
   // Where `value` is in a sorted array (-1: it is not); first: where it is first, or would be (the count before it).
@@ -404,7 +405,7 @@
     if (run.length < 3) return needed; // a pair alone: its count ranks a page
     var parts = partsOf(run);
     if (!parts.some(function (p) { return p.list.text; })) return needed;
-    occurrences(run).forEach(function (starts, page) {
+    occurs(run).forEach(function (starts, page) {
       if (starts[starts.length - 1] < text || (among && !among.has(page))) return; // only in the title, keywords or summary
       parts.forEach(function (p) {
         var list = p.list, i = list.text ? find(list.pages, page) : -1;
@@ -429,7 +430,7 @@
     };
     if (runs.length > 1) runs.forEach(function (run) {
       var has = new Set();
-      occurrences(run).forEach(function (starts, page) { if (!among || among.has(page)) has.add(page); });
+      occurs(run).forEach(function (starts, page) { if (!among || among.has(page)) has.add(page); });
       among = has;
     });
     runs.forEach(function (run) { want(run, undefined, among); });
@@ -448,7 +449,7 @@
     var scores = null;
     runs.forEach(function (run) {
       var next = new Map();
-      occurrences(run).forEach(function (starts, page) {
+      occurs(run).forEach(function (starts, page) {
         var before = scores ? scores.get(page) : { field: 3, count: 0 };
         if (!before) return;
         var best = 0, count = 0;
@@ -527,7 +528,9 @@
     return a.slice(i + 1) === b.slice(i);
   }
 
-  var occurrenceCache = {}; // text -> its occurrences, for one search
+  var occurrenceCache = {}; // text -> its occurrences, for one search (emptied whenever more of the index is loaded)
+
+  function occurs(text) { return occurrenceCache[text] || (occurrenceCache[text] = occurrences(text)); }
 
   // Whether the site has `text` (a part of the query), from what this search has loaded: counted, if the pairs
   // that cover it are loaded; false, if one of its pairs is in no chunk or not in its loaded chunk; else null
@@ -535,7 +538,7 @@
   function occursAnywhere(text) {
     var loaded = function (token) { var c = chunkOf(token); return c < 0 || inSearch[c]; };
     if (pairsOf(text).every(function (p) { return loaded(p.token); })) {
-      return (occurrenceCache[text] || (occurrenceCache[text] = occurrences(text))).size > 0;
+      return occurs(text).size > 0;
     }
     return allPairs(text).some(function (t) { return loaded(t) && !(t in index.tokens); }) ? false : null;
   }
@@ -673,7 +676,7 @@
     var out = new Map();
     g.alts.forEach(function (alt, k) {
       if (alt.length < 2) return;
-      var occ = occurrenceCache[alt] || (occurrenceCache[alt] = occurrences(alt));
+      var occ = occurs(alt);
       occ.forEach(function (starts, page) {
         var o = out.get(page);
         if (!o) out.set(page, o = { at: [], alts: [] });

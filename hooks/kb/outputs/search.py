@@ -394,9 +394,10 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
             """A pair's entry: [pair, postings]; a common pair's: ([pair, what ranks, first block, first pages], bytes
             of its blocks), its blocks written into t/."""
             nonlocal blocks
-            coded = postings.encoded(token)
-            if len(coded) <= HEAVY:
-                return [token, base64.b64encode(coded).decode("ascii")]
+            if len(postings.numbers[token]) <= HEAVY:  # else heavy whatever its bytes: each number takes one at least
+                coded = postings.encoded(token)
+                if len(coded) <= HEAVY:
+                    return [token, base64.b64encode(coded).decode("ascii")]
             head, parts = postings.split(token)
             first, more = blocks, 0
             for _, block in parts:
