@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from ..paths import PROJECT
+from ..desk.http import MOST_BYTES as DESK_MOST_BYTES, MOUNT as DESK_MOUNT
 from ..urls import file_of
 from . import LOGGER, quiet_banners
 
@@ -57,6 +58,20 @@ RELOAD = """<script>
 </script>"""
 
 
+# the preview's pages link to the editing desk from their header (kb.desk.http)
+DESK_LINK = """<script>
+(function () {
+  var a = document.createElement("a");
+  a.href = "/_desk/"; a.textContent = "编辑台"; a.className = "tb-desk-link";
+  a.style.cssText = "margin:0 .8rem;padding:.2rem .6rem;border:1px solid currentColor;border-radius:.2rem;"
+    + "color:inherit;font-size:.7rem;white-space:nowrap;align-self:center";
+  var header = document.querySelector(".md-header__inner");
+  if (header) header.appendChild(a);
+  else { a.style.cssText += ";position:fixed;top:.5rem;right:.5rem;z-index:10;background:#fff"; document.body.appendChild(a); }
+})();
+</script>"""
+
+
 class PreviewServer:
     """Builds the site of `config_file` into a folder of its own and serves it at `host:port` while the data changes."""
 
@@ -72,6 +87,7 @@ class PreviewServer:
         self.http.daemon_threads = True
         self.mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
         port = self.http.server_address[1]
+        self.desk = _desk(host, port)
         self.url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.mount}"
         self.config = config
         self.epoch = 0  # the number of the last finished build; pages reload when it grows
@@ -260,15 +276,27 @@ class PreviewServer:
                 self._cond.wait(1.0)
 
     def page(self, path: Path) -> bytes:
-        """A file as served: HTML with the reload script, which knows the build it came from."""
+        """A file as served: HTML with the reload script, which knows the build it came from (and the link to the
+        editing desk in the header)."""
         with self._cond:
             epoch = self.epoch
         content = path.read_bytes()
         if path.suffix == ".html":
-            script = (RELOAD % epoch).encode("utf-8")
+            script = (RELOAD % epoch + (DESK_LINK if self.desk is not None else "")).encode("utf-8")
             at = content.rfind(b"</body>")
             content = content[:at] + script + content[at:] if at >= 0 else content + script
         return content
+
+
+def _desk(host: str, port: int):
+    """The editing desk of this preview (kb.desk.http.DeskApp), on a loopback address only; else None."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"编辑台只在本机地址（127.0.0.1）上提供；预览绑定在 {host}，本次不提供编辑台。", file=sys.stderr, flush=True)
+        return None
+    from ..desk.http import DeskApp
+    from ..settings import Settings
+
+    return DeskApp(Settings.read(drafts=True), host, port)
 
 
 class _Server(ThreadingHTTPServer):
@@ -286,6 +314,8 @@ def _handler(server: PreviewServer):
 
         def do_GET(self):
             path = urlsplit(self.path).path
+            if path.startswith(DESK_MOUNT):
+                return self._desk(path)
             if path.startswith("/livereload/"):
                 try:
                     epoch = int(path.rsplit("/", 1)[1])
@@ -316,14 +346,41 @@ def _handler(server: PreviewServer):
                 return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"", "text/plain")
             self._send(HTTPStatus.OK, body, kind)
 
-        def _send(self, status, body: bytes, kind: str, modified: str | None = None) -> None:
+        def do_PUT(self):
+            path = urlsplit(self.path).path
+            if not path.startswith(DESK_MOUNT):
+                return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", "text/plain")
+            self._desk(path)
+
+        do_POST = do_PUT
+
+        def _desk(self, path: str) -> None:
+            """The editing desk (kb.desk.http): only while the preview is bound to this computer's own address."""
+            if server.desk is None:
+                body = "编辑台只在预览绑定本机地址（127.0.0.1）时提供。".encode("utf-8")
+                return self._send(HTTPStatus.FORBIDDEN, body, "text/plain; charset=utf-8")
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= DESK_MOST_BYTES:
+                self.close_connection = True
+                return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"", "text/plain")
+            body = self.rfile.read(length) if length else b""
+            answer = server.desk.handle(self.command, path, self.headers, body)
+            self._send(answer.status, answer.body, answer.kind, headers=answer.headers)
+
+        def _send(self, status, body: bytes, kind: str, modified: str | None = None, headers: dict | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             # the preview changes with every save: the browser asks each time (a page's reload script knows its build)
-            self.send_header("Cache-Control", "no-cache" if modified or status == HTTPStatus.NOT_MODIFIED else "no-store")
+            if "Cache-Control" not in (headers or {}):
+                self.send_header("Cache-Control", "no-cache" if modified or status == HTTPStatus.NOT_MODIFIED else "no-store")
             if modified:
                 self.send_header("Last-Modified", modified)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD" and status != HTTPStatus.NOT_MODIFIED:
                 self.wfile.write(body)
