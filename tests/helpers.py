@@ -296,3 +296,35 @@ def preview_data(tmp_path: Path, monkeypatch, records: int, seed: int) -> Path:
     monkeypatch.setenv("TOOLBOOK_TODAY", "2026-12-01")
     monkeypatch.delenv("TOOLBOOK_SITE_URL", raising=False)
     return data
+
+
+class ServedPreview:
+    """A PreviewServer (kb.engine.serve) over the data folder `data`, serving on a thread as `toolbook.py serve` runs
+    it, once its first whole build is done. close() ends it and removes the earlier versions its editing desk kept
+    outside data/ (<project>/.cache/desk/history/<data folder>/)."""
+
+    def __init__(self, data: Path, **options):
+        from kb.engine.serve import PreviewServer
+
+        self.data = data
+        self.port = free_port()
+        self.server = PreviewServer(ROOT / "mkdocs.yml", "127.0.0.1", self.port, **options)
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 120
+        while not self.server.complete:  # the whole first build
+            assert time.monotonic() < deadline, "the preview's first build did not finish"
+            time.sleep(0.2)
+
+    @property
+    def token(self) -> str:
+        return self.server.desk.token
+
+    def close(self) -> None:
+        self.server.http.shutdown()
+        self.thread.join(timeout=60)
+        if self.server.desk is not None:
+            from kb.data.model import KINDS
+
+            shutil.rmtree(self.server.desk.desk.history_folder(KINDS[0], "x").parent.parent, ignore_errors=True)

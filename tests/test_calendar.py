@@ -29,7 +29,7 @@ REGULATION = {
     "主题党日": ("month", "每月 1 次", "支部工作条例第十六条"),
     "交纳党费": ("month", "每月 1 次", "党费规定第十二条"),
     "党员大会": ("quarter", "一般每季度 1 次", "支部工作条例第十一条"),
-    "党课": ("quarter", "每季度至少 1 次", "党课频次和支部书记讲课次数为通行做法"),
+    "党课": ("quarter", "每季度至少 1 次", "条例没有规定党支部党课的频次"),
     "组织生活会": ("year", "每年至少 1 次", "支部工作条例第十七条"),
     "民主评议党员": ("year", "一般每年 1 次", "支部工作条例第十八条"),
     "谈心谈话": ("year", "一般每年至少 1 次", "支部工作条例第十九条"),
@@ -54,6 +54,23 @@ def test_the_sample_standards_set_the_duties_the_regulations_set(kb):
         duty = duties[name]
         assert (duty.every, duty.label) == (every, label), name
         assert any(basis in b.source for b in duty.bases), (name, [b.source for b in duty.bases])
+
+
+def test_each_duty_says_what_its_basis_is_on_the_calendar_and_in_the_glance(kb, december_site):
+    """Issue 29: a duty's basis keeps its kind: a schedule item with a kind of its own (a frequency the
+    clause's article does not set) shows that one, else the clause's."""
+    duties = {d.name: d for d in all_duties(kb)}
+    kinds = {"支委会": {"法规"}, "党课": {"通行做法"}, "支部书记讲党课": {"通行做法"}, "公布党费收缴情况": {"上级要求"}}
+    for name, kind in kinds.items():
+        assert {b.kind for b in duties[name].bases} == kind, name
+    assert all(b.kind in ("法规", "上级要求", "通行做法") for d in duties.values() for b in d.bases)
+    march = text_of((december_site / "calendar" / "03" / "index.html").read_text(encoding="utf-8"))
+    assert "党课 每季度至少 1 次 依据： 三会一课 要求 7 通行做法 条例没有规定党支部党课的频次" in march
+    assert "三会一课 要求 3 法规 支部工作条例第十二条" in march
+    assert "党费收缴使用和管理 要求 11 上级要求 上级党组织要求（党费收缴情况的公布频次）" in march
+    glance = text_of((december_site / "standards" / "sanhui-yike" / "index.html").read_text(encoding="utf-8"))
+    assert "支委会 一般每月 1 次 依据： 本标准要求 3 法规 支部工作条例第十二条" in glance
+    assert "支部书记讲党课 每年至少 1 次 依据： 本标准要求 7 通行做法 条例没有规定党支部书记讲党课的次数" in glance
 
 
 def test_a_duty_several_standards_name_is_one_line_with_each_basis(kb):

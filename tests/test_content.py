@@ -48,10 +48,17 @@ DOCUMENTS = {
     "党员权利保障条例": "中国共产党党员权利保障条例",
     "党内政治生活若干准则": "关于新形势下党内政治生活的若干准则",
     "中央八项规定": "中共中央政治局关于改进工作作风、密切联系群众的八项规定",
-    "全国党员教育培训工作规划": "2019—2023年全国党员教育培训工作规划",
     "主体责任规定": "党委（党组）落实全面从严治党主体责任规定",
     "党旗党徽制作和使用的若干规定": "中国共产党党旗党徽制作和使用的若干规定",
 }
+
+
+# Documents no longer in force: a source may say the rule once came from one ("已到期"), never rest on it.
+LAPSED = {"全国党员教育培训工作规划": "2019—2023年全国党员教育培训工作规划"}
+
+# What each requirement rests on (data/schema/standard.json, basis_kind; issue 29).
+KINDS = ("法规", "上级要求", "通行做法")
+ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇0-9]+(条|部分)")
 
 
 def load(folder: str) -> dict[str, dict]:
@@ -122,8 +129,28 @@ def test_every_document_a_clause_cites_is_in_its_basis():
     for sid, s in STANDARDS.items():
         basis = {b["document"] for b in s["basis"]}
         for n, clause in enumerate(s["clauses"], 1):
-            for short in cited(clause["source"]):
+            for short in cited(clause["source"].replace(LAPSED["全国党员教育培训工作规划"], "")):
                 assert DOCUMENTS[short] in basis, f"{sid} 第{n}条引用了{short}，依据里没有《{DOCUMENTS[short]}》"
+
+
+BASES = [(f"{sid}#{n}", clause) for sid, n, clause in CLAUSES] + [
+    (f"{sid}#{n}.schedule[{i}]", item) for sid, n, clause in CLAUSES for i, item in enumerate(clause.get("schedule", []), 1)
+    if "basis_kind" in item]
+
+
+@pytest.mark.parametrize("where, item", BASES, ids=[w for w, _ in BASES])
+def test_every_requirement_says_what_it_rests_on(where, item):
+    """Issue 29: every clause (and each schedule item with a basis of its own) has a kind; a regulation names
+    its article; a higher-level requirement or a practice carries its label in the source."""
+    kind, source = item.get("basis_kind"), item.get("source", "")
+    assert kind in KINDS, f"{where} 没有依据类别（basis_kind）"
+    if kind == "法规":
+        assert ARTICLE.search(source), f"{where} 依据类别是法规，出处“{source}”没有写明第几条"
+        assert cited(source), f"{where} 依据类别是法规，出处没有写明文件"
+    elif kind == "上级要求":
+        assert {"上级党组织要求", "本地做法"} & labels_in(source), f"{where} 依据类别是上级要求，出处要写明哪一级组织：{source}"
+    elif ":" not in where and "schedule" not in where:
+        assert labels_in(source), f"{where} 依据类别是通行做法，出处要标注：{source}"
 
 
 def test_every_basis_document_is_named_in_full():
@@ -193,6 +220,106 @@ def test_party_development_articles_follow_the_2014_text():
     assert "第十七条" in clause_with("fazhan-dangyuan", "结论性材料")["source"]
     assert "发展党员工作细则第二十条" in clause_with("fazhan-dangyuan", "有表决权的到会人数必须超过")["source"]
     assert "第十五条" in clause_with("fazhan-dangyuan", "入党介绍人要向发展对象")["source"]
+
+
+def test_no_rule_rests_on_the_lapsed_training_plan():
+    """Issue 29, point 1: the 2019—2023 plan has lapsed; its 56 学时, half-year 任职培训 and new-member training
+    are the higher-level body's yearly arrangement now, each source saying the plan has lapsed."""
+    for sid, s in STANDARDS.items():
+        assert not set(LAPSED.values()) & {b["document"] for b in s["basis"]}, sid
+    for sid, n, clause in CLAUSES:
+        if "规划" in clause["source"]:
+            assert "已到期" in clause["source"] and "上级党组织要求" in clause["source"], (sid, n)
+        if "56学时" in clause["requirement"] or "半年内" in clause["requirement"]:
+            assert clause["basis_kind"] == "上级要求" and "已到期" in clause["requirement"], (sid, n)
+    hours = clause_with("dangyuan-jiaoyu-peixun", "书记和班子成员（含支部委员）参加上级党组织安排的集中培训")
+    assert hours["basis_kind"] == "上级要求" and "不作为现行依据" in hours["requirement"]
+    assert clause_with("dangyuan-jiaoyu-peixun", "预备党员和新转正的党员")["basis_kind"] == "上级要求"
+    assert "56" not in clause_with("zhibu-biaozhunhua", "定期组织机关基层党组织负责人轮训")["requirement"]
+
+
+def test_talks_cite_what_each_article_says():
+    """Point 2: 党员教育管理工作条例第十九条 says 党组织负责人应当经常同党员谈心谈话; the sentence on 领导班子成员之间…
+    is the 准则's; 支部工作条例第十七条 says only that talks come before the meeting, so who talks to whom is practice;
+    the monthly figure is the 党小组会's, not the talks'."""
+    assert clause_with("tanxin-tanhua", "党组织负责人应当经常同党员谈心谈话")["source"] == "党员教育管理工作条例第十九条"
+    leaders = clause_with("tanxin-tanhua", "领导班子成员之间")
+    assert "党员教育管理工作条例" not in leaders["source"] and leaders["source"].startswith("党内政治生活若干准则")
+    assert leaders["basis_kind"] != "法规"  # the 准则's part is not vouched for here
+    for sid, words in (("tanxin-tanhua", "书记与每名支部委员谈"), ("zuzhi-shenghuohui", "书记与支部委员")):
+        clause = clause_with(sid, words)
+        assert "第十七条" in clause["source"] and "谈话对象的安排" in clause["source"] and "通行做法" in clause["source"], sid
+        assert "（" in clause["requirement"] and "通行做法" in clause["requirement"], sid
+    group = clause_with("tanxin-tanhua", "党小组会可以组织党员开展谈心谈话")
+    assert "党小组会的频次，不是谈心谈话的次数" in group["frequency"]
+
+
+def test_meeting_by_groups_first_is_labelled_practice():
+    """Point 3: 支部工作条例第十七条 names the three forms of the meeting, not holding it by groups first."""
+    clause = clause_with("zuzhi-shenghuohui", "先分党小组召开")
+    assert "再由支部汇总情况（通行做法）" in clause["requirement"] and "先分党小组召开、再由支部汇总为通行做法" in clause["source"]
+
+
+def test_election_approval_names_the_body_the_regulation_names():
+    """Point 4: 机关条例第三十七条 says 党的机关工作委员会; the city's 市直机关工委 is that body locally."""
+    clause = clause_with("huanjie-xuanju", "任期届满应当按期进行换届选举")
+    assert "报党的机关工作委员会审批（本地为市直机关工委，本地做法）" in clause["requirement"]
+    assert "本地做法" in clause["source"] and "第三十七条" in clause["source"]
+    for text in texts(STANDARDS["huanjie-xuanju"]):
+        assert "报市直机关工委审批" not in text
+
+
+def test_frequencies_the_articles_do_not_set_are_labelled():
+    """Point 5: each frequency below is not in the article cited beside it."""
+    for sid, words, label in (("zhibu-biaozhunhua", "每年核对 1 次（通行做法）", "每年核对的频次为通行做法"),
+                              ("zhibu-biaozhunhua", "每季度通报进展（通行做法）", "频次为通行做法"),
+                              ("zhibu-biaozhunhua", "承诺事项每年公开（通行做法）", "承诺事项每年公开为通行做法"),
+                              ("dangjian-zeren-qingdan", "每季度检查（本地做法）", "每季度检查的频次为本地做法")):
+        found = [c for c in STANDARDS[sid]["clauses"] if words in c.get("frequency", "")]
+        assert len(found) == 1 and label in found[0]["source"], (sid, words)
+    step = [p["detail"] for p in STANDARDS["dangjian-zeren-qingdan"]["process"] if "每半年检查" in p["detail"]]
+    assert step and all("本地做法" in d for d in step)
+
+
+def test_disposal_of_unqualified_members_says_what_is_sourced():
+    """Point 6: the 办法's articles are not vouched for here (each mention says so); 劝退 and 除名 are decided
+    by the branch meeting and approved above (党章第九条); whether 限期改正 is filed above is the body's rule."""
+    for sid, n, clause in CLAUSES:
+        if "组织处置办法" in clause["source"]:
+            assert "尚未核对" in clause["source"] and ARTICLE.search(clause["source"]), (sid, n)
+    procedure = clause_with("minzhu-pingyi", "组织处置按程序办理")
+    assert "报批或备案" not in procedure["requirement"]
+    assert "劝其退党、除名经支部大会讨论决定后报上级党组织批准" in procedure["requirement"]
+    assert "第九条（劝退和除名经支部大会讨论决定、报上级党组织批准）" in procedure["source"]
+    assert "限期改正的报备为上级党组织要求" in procedure["source"]
+
+
+def test_a_branchs_own_choices_are_not_told_as_rules():
+    """Point 7: 支部工作条例 asks for a fixed day each month (not the first Friday); 党费规定第十二条 allows
+    quarterly payment, payment by another and late payment with the branch's consent."""
+    method = load("methods")["shuzi-taizhang"]
+    detail = next(p["detail"] for p in method["practices"] if "星期五" in p["detail"])
+    friday = next(s for s in re.split(r"[。；]", detail) if "星期五" in s)
+    assert "支部自己的安排" in friday and "每月相对固定1天" in friday
+    case = load("cases")["dangfei-mingbaizhang-guifan"]["body"]
+    assert "不搞代交和集中补交" not in case
+    assert "支部自己的做法" in case and "第十二条" in case and "补交一般不超过 6 个月" in case
+
+
+FIVE = ("zhibu-biaozhunhua", "dangjian-zeren-qingdan", "dangyuan-jiaoyu-peixun", "zuzhi-guanxi-zhuanjie", "yizhibu-yitese")
+MEET = {("zhibu-biaozhunhua", x) for x in FIVE[1:]} | {("dangjian-zeren-qingdan", "dangyuan-jiaoyu-peixun"),
+        ("dangjian-zeren-qingdan", "zuzhi-guanxi-zhuanjie"), ("dangjian-zeren-qingdan", "yizhibu-yitese"),
+        ("dangyuan-jiaoyu-peixun", "zuzhi-guanxi-zhuanjie"), ("dangyuan-jiaoyu-peixun", "yizhibu-yitese")}
+
+
+def test_the_five_newer_standards_link_both_ways_where_their_subjects_meet():
+    """Point 8. 组织关系转接 and 一支部一特色 share no subject and are not linked."""
+    for a, b in MEET:
+        assert b in STANDARDS[a]["related"] and a in STANDARDS[b]["related"], (a, b)
+    for a in FIVE:
+        for b in FIVE:
+            if a != b and b in STANDARDS[a]["related"]:
+                assert a in STANDARDS[b]["related"], f"{a} → {b} 是单向链接"
 
 
 def test_correction_periods_are_at_most_a_year():

@@ -19,16 +19,14 @@ import hashlib
 import http.client
 import re
 import shutil
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from helpers import ROOT, SAMPLE, free_port, outside_tool
+from helpers import SAMPLE, ServedPreview, outside_tool, png
 
-from kb.engine.serve import PreviewServer
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TODAY = "2026-12-01"
@@ -43,36 +41,9 @@ ANSWERED = re.compile(r"^Failed to load resource: the server responded with a st
 COMMENT = "# 编辑部备注：这一行是手写的注释，编辑台保存后必须还在"
 
 
-class Preview:
-    """A PreviewServer over a copy of the sample data, serving on a thread (as `toolbook.py serve` runs it)."""
-
-    def __init__(self, data: Path):
-        self.data = data
-        self.port = free_port()
-        self.server = PreviewServer(ROOT / "mkdocs.yml", "127.0.0.1", self.port)
-        self.base = f"http://127.0.0.1:{self.port}/"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 120
-        while not self.server.complete:  # the whole first build
-            assert time.monotonic() < deadline, "the preview's first build did not finish"
-            time.sleep(0.2)
-
-    @property
-    def token(self) -> str:
-        return self.server.desk.token
-
+class Preview(ServedPreview):
     def case(self, case_id: str) -> Path:
         return self.data / "cases" / f"{case_id}.yml"
-
-    def close(self) -> None:
-        self.server.http.shutdown()
-        self.thread.join(timeout=60)
-        # the desk keeps earlier versions outside data/ (<project>/.cache/desk/history/<data folder>/): ours go too
-        from kb.data.model import KIND_NAMED
-
-        history = self.server.desk.desk.history_folder(KIND_NAMED["case"], EDITED).parent.parent
-        shutil.rmtree(history, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +56,7 @@ def preview(tmp_path_factory):
         mp.setenv("TOOLBOOK_DATA", str(data))
         mp.setenv("TOOLBOOK_TODAY", TODAY)
         mp.delenv("TOOLBOOK_SITE_URL", raising=False)
+        mp.delenv("TOOLBOOK_PUBLISH_TO", raising=False)  # 发布 not set up: the desk says how to set it
         running = Preview(data)
         try:
             yield running
@@ -157,7 +129,7 @@ def test_the_list_shows_every_record_with_its_status_and_narrows_by_kind(desk_pa
     assert draft_row.locator(".tb-status").inner_text() in ("草稿", "待定稿")
     assert "共 54 条记录" in page.locator("#tb-count").inner_text()
 
-    page.get_by_label("类型").select_option(label="典型案例")
+    page.get_by_label("类型", exact=True).select_option(label="典型案例")
     cases = len(list((preview.data / "cases").glob("*.yml")))
     assert rows.count() == cases == 24
     assert set(page.locator("#tb-rows tr td:first-child").all_inner_texts()) == {"典型案例"}
@@ -166,7 +138,7 @@ def test_the_list_shows_every_record_with_its_status_and_narrows_by_kind(desk_pa
     page.get_by_label("搜索").fill("")
     page.get_by_label("状态").select_option("草稿")
     page.get_by_label("状态").select_option("")
-    page.get_by_label("类型").select_option("")
+    page.get_by_label("类型", exact=True).select_option("")
     assert rows.count() == 54
     assert page.errors == []
 
@@ -373,27 +345,250 @@ def test_an_unsaved_edit_survives_a_closed_tab_and_saving_clears_it(desk_page, p
 
 
 @pytest.mark.needs("chromium")
-def test_axe_finds_nothing_and_a_phone_needs_no_sideways_scroll(chromium, preview):
+def test_reference_pickers_show_titles_and_add_move_and_remove_with_the_keyboard(desk_page, preview):
+    page = desk_page
+    path = preview.data / "issues" / "2026-06.yml"
+    before = path.read_text(encoding="utf-8")
+    open_desk(page, preview, "#/issue/2026-06")
+    cases = page.locator('[data-schemapath="root.cases"] .tb-refs-list .tb-ref-title')
+    expect(cases).to_have_count(4)
+    assert cases.first.inner_text().startswith("重大项目前期手续")  # a title, not the id zhongda-xiangmu-qianqi-gongjian
+    picker = page.locator('[data-schemapath="root.featured_methods"]')
+    chosen = picker.locator(".tb-refs-list .tb-ref-title")
+    expect(chosen).to_have_text(["“三单”工作法", "“支部建在项目上”"])
+    expect(picker.get_by_role("group")).to_have_accessible_name("推荐工作法")
+
+    # every step with the keyboard: move the first down, remove the other, add one by typing and Enter
+    picker.get_by_role("button", name="下移：“三单”工作法").focus()
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_text(["“支部建在项目上”", "“三单”工作法"])
+    expect(picker.get_by_role("button", name="上移：“三单”工作法")).to_be_focused()  # the focus moves with the item
+    expect(picker.get_by_role("status")).to_have_text("已下移：“三单”工作法，现在是第 2 项。")
+    picker.get_by_role("button", name="移除：“支部建在项目上”").focus()
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_text(["“三单”工作法"])
+    search = picker.get_by_role("searchbox", name=re.compile("^添加支部工作法"))
+    search.focus()
+    page.keyboard.type("谈心")
+    expect(picker.get_by_role("button", name=re.compile("^添加："))).to_have_count(1)  # matches: the one with 谈心
+    page.keyboard.type("谈话")
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_text(["“三单”工作法", "“四必谈”谈心谈话法"])
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")
+    expect(picker.locator(".tb-id").nth(1)).to_contain_text("sibi-tan")
+
+    page.get_by_role("button", name="保存", exact=True).click()
+    assert saved_message(page).startswith("已保存")
+    after = path.read_text(encoding="utf-8")
+    assert _values(after)["featured_methods"] == ["sandan-gongzuofa", "sibi-tan"]  # ids, in order
+    gone, added = changed_lines(before, after)
+    assert gone == ["featured_methods: [sandan-gongzuofa, zhibu-jian-xiangmu]"]
+    assert added and all(a.startswith(("featured_methods:", "  - ")) for a in added), added
+    page.get_by_role("button", name="撤销上次保存").click()
+    message_starts(page, "已撤销")
+    assert path.read_text(encoding="utf-8") == before
+    assert page.errors == []
+
+
+@pytest.mark.needs("chromium")
+def test_a_reference_to_no_record_is_shown_at_its_item_and_removed_in_the_picker(desk_page, preview):
+    page = desk_page
+    path = preview.case(DRAFT)
+    original = path.read_bytes()
+    text = original.decode("utf-8").replace("related: [minsheng-zhitongche]", "related: [minsheng-zhitongche, sanhui-yiek]")
+    path.write_text(text, encoding="utf-8")
+    try:
+        open_record(page, preview, DRAFT)
+        picker = page.locator('[data-schemapath="root.related"]')
+        expect(picker.locator(".tb-field-problem")).to_contain_text("sanhui-yike")  # 是否指 "sanhui-yike"？
+        wrong = picker.locator(".tb-refs-list li").nth(1)
+        expect(wrong).to_have_class(re.compile("tb-invalid"))
+        expect(wrong).to_contain_text("找不到编号为“sanhui-yiek”的记录")
+        wrong.get_by_role("button", name="移除：sanhui-yiek").click()
+        page.get_by_role("button", name="保存", exact=True).click()
+        assert saved_message(page).startswith("已保存")
+        expect(picker.locator(".tb-field-problem")).to_have_count(0)
+        assert _values(path.read_text(encoding="utf-8"))["related"] == ["minsheng-zhitongche"]
+        assert page.errors == []
+    finally:
+        path.write_bytes(original)
+
+
+@pytest.mark.needs("chromium")
+def test_pictures_show_their_limits_and_are_refused_before_upload_or_added_as_rows(desk_page, preview):
+    page = desk_page
+    case = "laonian-zhucan-dangyuan-baodian"
+    path = preview.case(case)
+    before = path.read_bytes()
+    assets = preview.data / "assets" / case
+    open_record(page, preview, case)
+    images = page.locator('[data-schemapath="root.images"]')
+    expect(images.locator(".tb-upload-hint")).to_contain_text("每张不超过 5 MB")
+    expect(images.locator(".tb-upload-hint")).to_contain_text("jpg、png、gif、webp")
+    upload = images.get_by_role("button", name="上传配图…")
+    with page.expect_file_chooser() as chooser:
+        upload.click()
+    chooser.value.set_files([{"name": "扫描件.bmp", "mimeType": "image/bmp", "buffer": b"BM" + b"\0" * 100},
+                             {"name": "大图.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff" + b"\0" * 6_000_000}])
+    said = images.locator(".tb-upload-said")
+    expect(said).to_contain_text("“扫描件.bmp”不是可上传的图片格式")
+    expect(said).to_contain_text("“大图.jpg”有 6 MB，超过每张 5 MB 的上限")
+    assert not assets.exists()  # refused in the browser: nothing sent
+    expect(images.locator('[name^="root[images]"][name$="[file]"]')).to_have_count(0)
+
+    with page.expect_file_chooser() as chooser:
+        upload.click()
+    chooser.value.set_files([{"name": "敬老 助餐.PNG", "mimeType": "image/png", "buffer": png()}])
+    expect(said).to_contain_text("已上传 1 张：敬老 助餐.PNG → image-1.png")
+    expect(page.locator('[name="root[images][0][file]"]')).to_have_value("image-1.png")
+    caption = page.locator('[name="root[images][0][caption]"]')
+    expect(caption).to_be_focused()
+    assert (assets / "image-1.png").read_bytes() == png()
+    assert path.read_bytes() == before  # the row is the form's until the editor saves
+    caption.fill("老年助餐点")
+    page.get_by_role("button", name="保存", exact=True).click()
+    assert saved_message(page).startswith("已保存")
+    assert _values(path.read_text(encoding="utf-8"))["images"] == [{"file": "image-1.png", "caption": "老年助餐点"}]
+    page.get_by_role("button", name="撤销上次保存").click()
+    message_starts(page, "已撤销")
+    assert path.read_bytes() == before
+    shutil.rmtree(assets)
+    assert page.errors == []
+
+
+@pytest.mark.needs("chromium")
+def test_a_file_that_is_no_word_document_is_refused_in_chinese_and_nothing_is_written(desk_page, preview, tmp_path):
+    page = desk_page
+    before = _snapshot(preview.data)
+    fake = tmp_path / "红色驿站.docx"
+    fake.write_bytes(b"not a Word document\n" * 50)
+    old = tmp_path / "旧稿.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    open_desk(page, preview)
+    page.get_by_role("button", name="导入 Word").click()
+    dialog = page.get_by_role("dialog", name="导入 Word 稿件")
+    expect(dialog.get_by_label("Word 文件（.docx，可一次选几个）")).to_have_accessible_description("每个文件不超过 20 MB。")
+    dialog.get_by_role("button", name="导入", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_have_text("请选择要导入的 .docx 文件（可一次选几个）。")
+    dialog.get_by_label("Word 文件（.docx，可一次选几个）").set_input_files([fake, old])
+    dialog.get_by_role("button", name="导入", exact=True).click()
+    expect(dialog.locator(".tb-results-sum")).to_have_text("0 篇导入成功，2 个文件没有导入。")
+    refused = dialog.locator(".tb-result-error")
+    expect(refused.locator("h3")).to_have_text([fake.name, old.name])
+    expect(refused.nth(0).locator(".tb-result-line")).to_contain_text(f"无法导入 {fake.name}：")  # why, in Chinese
+    assert re.search(r"：.*[\u4e00-\u9fff]", refused.nth(0).locator(".tb-result-line").inner_text())
+    expect(dialog.get_by_role("button", name="导入", exact=True)).to_be_enabled()  # its own word back
+    expect(refused.nth(1)).to_contain_text("另存为” .docx")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="导入 Word")).to_be_focused()  # back where the editor was
+    assert _snapshot(preview.data) == before
+    assert [e for e in page.errors if "status of 400" not in e] == []
+
+
+@pytest.mark.needs("chromium")
+def test_publishing_without_a_folder_says_how_to_set_one(desk_page, preview):
+    page = desk_page
+    open_desk(page, preview)
+    expect(page.locator("#tb-publish-where")).to_have_text("还没有设置发布目录（点“发布”查看怎样设置）。")
+    page.get_by_role("button", name="发布", exact=True).click()
+    dialog = page.get_by_role("dialog", name="发布网站")
+    expect(dialog).to_contain_text("--publish-to")
+    expect(dialog).to_contain_text("TOOLBOOK_PUBLISH_TO")
+    expect(dialog.get_by_role("button", name="开始发布")).to_be_hidden()
+    dialog.get_by_role("button", name="关闭").click()
+    assert page.errors == []
+
+
+@pytest.mark.needs("chromium")
+def test_a_new_record_is_made_with_its_id_checked_and_opens(desk_page, preview):
+    page = desk_page
+    open_desk(page, preview)
+    page.get_by_role("button", name="新建记录").click()
+    dialog = page.get_by_role("dialog", name="新建记录")
+    dialog.get_by_label("记录类型").select_option(label="标准规范")
+    expect(dialog.get_by_label("编号")).to_have_accessible_description(re.compile("只能用小写英文字母、数字和连字符"))
+    dialog.get_by_label("编号").fill("Xin Biaozhun")
+    dialog.get_by_role("button", name="新建", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_contain_text("不合要求")
+    dialog.get_by_label("编号").fill("sanhui-yike")
+    dialog.get_by_role("button", name="新建", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_contain_text("已被“三会一课”")
+    made = preview.data / "standards" / "desk-xin-biaozhun.yml"
+    try:
+        dialog.get_by_label("编号").fill("desk-xin-biaozhun")
+        dialog.get_by_role("button", name="新建", exact=True).click()
+        page.wait_for_selector("#tb-form[data-ready=true]")
+        assert page.url.endswith("#/standard/desk-xin-biaozhun")
+        expect(page.locator("#tb-record-meta")).to_contain_text("data/standards/desk-xin-biaozhun.yml")
+        expect(page.get_by_role("button", name="定稿")).to_be_visible()  # a draft: it can be finalized
+        assert _values(made.read_text(encoding="utf-8"))["draft"] is True
+        assert page.errors == []
+    finally:
+        made.unlink(missing_ok=True)
+
+
+@pytest.mark.needs("chromium")
+def test_axe_finds_nothing_and_a_phone_needs_no_sideways_scroll(chromium, preview, tmp_path):
     if not AXE.is_file():
         outside_tool(f"未找到 {AXE}（在 tests/axe/ 运行 npm ci）")
+    fake = tmp_path / "不是文档.docx"
+    fake.write_bytes(b"not a Word document\n" * 50)
     # axe is injected as an inline script, which the desk's Content-Security-Policy forbids: bypassed for axe only
     context = chromium.new_context(bypass_csp=True)
     page = context.new_page()
+
+    def check(where: str) -> None:
+        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert wide <= 0, f"{where}: {wide} px of sideways scroll"
+        if not page.evaluate("!!window.axe"):
+            page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+            ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))")
+        if violations:
+            found[where] = violations
+
+    def dialog(button: str, name: str, width: int, then=None) -> None:
+        page.get_by_role("button", name=button, exact=True).click()
+        shown = page.get_by_role("dialog", name=name)
+        expect(shown).to_be_visible()
+        if then:
+            then(shown)
+        check(f"{width} {name}")
+        page.keyboard.press("Escape")
+        expect(shown).to_be_hidden()
+
+    def refused_import(shown) -> None:
+        shown.get_by_label("Word 文件（.docx，可一次选几个）").set_input_files([fake])
+        shown.get_by_role("button", name="导入", exact=True).click()
+        expect(shown.locator(".tb-result-error")).to_have_count(1)
+
+    def new_issue_refused(shown) -> None:
+        shown.get_by_role("button", name="新建", exact=True).click()  # no theme chosen: said at once
+        expect(shown.get_by_role("alert")).to_have_text("请选择本期主题。")
+
     try:
         found = {}
         for width, height in ((1366, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
-            for where in ("", f"#/case/{EDITED}", "#/standard/sanhui-yike"):
+            for where in ("", f"#/case/{EDITED}", "#/standard/sanhui-yike", "#/issue/2026-06"):
                 page.goto(preview.base + "_desk/" + where)
                 page.wait_for_selector("#tb-form[data-ready=true]" if where else "#tb-rows tr")
-                wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                assert wide <= 0, f"{width} px, {where or 'list'}: {wide} px of sideways scroll"
-                page.add_script_tag(path=str(AXE))
-                violations = page.evaluate(
-                    "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
-                    ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))")
-                if violations:
-                    found[f"{width} {where or 'list'}"] = violations
+                check(f"{width} {where or 'list'}")
+            # a picker listing matches, the problems of a draft at their fields
+            page.locator('[data-schemapath="root.featured_methods"]').get_by_role("searchbox").fill("工")
+            check(f"{width} picker")
+            page.goto(preview.base + "_desk/")
+            page.wait_for_selector("#tb-rows tr")
+            dialog("新建本期", "新建本期", width, new_issue_refused)
+            dialog("导入 Word", "导入 Word 稿件", width, refused_import)
+            dialog("新建记录", "新建记录", width)
+            dialog("发布", "发布网站", width)
+            page.goto(preview.base + f"_desk/#/case/{DRAFT}")
+            page.wait_for_selector("#tb-form[data-ready=true]")
+            dialog("定稿", "定稿", width)
         assert found == {}
     finally:
         context.close()

@@ -4,7 +4,9 @@ yamledit: one field changed, every other byte stays (comments, blank lines, odd 
 its siblings' comments; a value the strict reader would read otherwise is quoted; what cannot be written
 faithfully is refused. records: a file changed since it was opened is not overwritten; a published record made
 invalid is refused, a draft is saved with its problems; undo puts back the exact bytes; ids from the browser
-cannot leave the data folder; the list shows each record's status and the problems `check --drafts` reports.
+cannot leave the data folder; the list shows each record's status and the problems `check --drafts` reports;
+a reference field names the kinds of records it may refer to; a desk handed the preview's readings reads no
+file again for its first list.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -334,6 +337,30 @@ def test_save_changes_one_field_and_keeps_the_rest(sample):
     assert open_record(sample, "case", "jiaodi-ji-jiaozheng")["version"] == saved["version"]
 
 
+def test_a_stub_filled_in_the_form_loses_its_reminders_and_can_be_finalized(sample):
+    """A stub of `new` marks the fields to choose with a comment `# 待填写：…`, which the form does not show and
+    `finalize` refuses: a field the form filled loses its reminder, every other comment and line stays."""
+    from kb.editing.scaffold import ScaffoldError, finalize, new_record
+
+    path = new_record(sample.data, "case", "xin-anli")[0]
+    stub = path.read_text(encoding="utf-8")
+    assert re.search(r'^unit: ".+"  # 待填写：换成 taxonomy.yml 里的名称$', stub, re.M)
+    opened = open_record(sample, "case", "xin-anli")
+    filled = dict(opened["values"], title="社区党群服务驿站", branch="市财政局机关第一党支部", summary="把服务送到群众身边。",
+                  body="## 做法\n\n支部党员轮流值守。", highlights=["党员轮流值守"], results=["服务群众 300 人次"])
+    with pytest.raises(ScaffoldError):  # 待填写 is left in the reminders and the fields not yet filled
+        finalize(sample.data, "xin-anli")
+    saved = save_record(sample, "case", "xin-anli", filled, opened["version"])
+    assert saved["problems"] == []
+    text = path.read_text(encoding="utf-8")
+    assert "待填写" not in text
+    removed, added = changed_lines(stub, text)
+    reminders = [line for line in removed if "# 待填写" in line]
+    assert reminders and all(line.split("#")[0].rstrip() + "\n" in added for line in reminders if line.startswith("unit:"))
+    assert text.startswith("# yaml-language-server: $schema=../schema/case.json\n") and "draft: true" in text
+    assert finalize(sample.data, "xin-anli") == [path] and "draft" not in values_of(path.read_text(encoding="utf-8"))
+
+
 def test_a_conflict_writes_nothing_and_gives_the_version_on_disk(sample):
     path = sample.data / "cases" / "jiaodi-ji-jiaozheng.yml"
     opened = open_record(sample, "case", "jiaodi-ji-jiaozheng")
@@ -501,3 +528,66 @@ def test_the_list_shows_statuses_issues_and_the_problems_check_reports(sample):
     assert save_record(sample, "case", "laonian-zhucan-dangyuan-baodian", values, opened["version"])["problems"] == []
     rows = {r["id"]: r for r in list_records(sample)["records"]}
     assert rows["laonian-zhucan-dangyuan-baodian"]["status"] == "待定稿"
+
+
+def test_reference_fields_say_which_kinds_of_records_they_may_name(sample):
+    case = open_record(sample, "case", "jiaodi-ji-jiaozheng")["schema"]["properties"]
+    assert case["related"]["x-refers"] == ["standard", "method"] and case["related"]["type"] == "array"
+    issue = open_record(sample, "issue", "2026-06")["schema"]["properties"]
+    assert issue["cases"]["x-refers"] == ["case"] and issue["cases"]["type"] == "array"
+    assert issue["featured_methods"]["x-refers"] == ["method"]
+    assert issue["featured_standards"]["x-refers"] == ["standard"]
+    standard = open_record(sample, "standard", "sanhui-yike")["schema"]["properties"]
+    assert standard["related"]["x-refers"] == ["standard", "method", "case"]
+    assert "x-refers" not in standard["title"] and "x-refers" not in case["unit"]
+
+
+def test_a_desk_given_the_previews_readings_reads_no_file_for_its_first_list(sample, monkeypatch):
+    from kb.data import load as load_module
+    from kb.data.load import ReadCache
+
+    reads = ReadCache()
+    load(sample.but(drafts=True), reads)  # what the preview's first build read
+    fresh = list_records(sample)  # a desk that reads every file itself
+    desk = Desk(sample)
+    desk.expect_readings()
+    desk.adopt(reads)
+    read = []
+    reading = load_module._read_all
+    monkeypatch.setattr(load_module, "_read_all", lambda files, schemas: read.extend(p for _, p in files) or reading(files, schemas))
+    assert desk.list_records() == fresh and read == []
+    # a file changed since the preview read it is read again, and the list says so
+    path = sample.data / "cases" / "jiaodi-ji-jiaozheng.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 改过的", 1), encoding="utf-8")
+    rows = {r["id"]: r for r in desk.list_records()["records"]}
+    assert rows["jiaodi-ji-jiaozheng"]["title"].startswith("改过的") and read == [path]
+    # a preview whose build failed before reading: the desk reads for itself
+    other = Desk(sample)
+    other.expect_readings()
+    other.readings_offered()
+    assert {r["id"]: r for r in other.list_records()["records"]} == rows
+
+
+def test_the_list_follows_changes_made_outside_the_desk_to_any_file_a_check_reads(sample):
+    """The desk answers from its last load while no file changed: a change to the taxonomy, a record or a picture's
+    folder made by hand (VS Code, git pull) shows in the next list."""
+    from helpers import png
+
+    desk = Desk(sample)
+    case = sample.data / "cases" / "jiaodi-ji-jiaozheng.yml"
+
+    def problems() -> int:
+        return next(r for r in desk.list_records()["records"] if r["id"] == "jiaodi-ji-jiaozheng")["problems"]
+
+    assert problems() == 0 and desk.list_records() is desk.list_records()  # nothing changed: the same answer
+    taxonomy = sample.data / "taxonomy.yml"
+    kept = taxonomy.read_text(encoding="utf-8")
+    taxonomy.write_text(kept.replace("{name: 市自然资源和规划局,", "{name: 市自然资源局,"), encoding="utf-8")
+    assert problems() == 1
+    taxonomy.write_text(kept, encoding="utf-8")
+    assert problems() == 0
+    case.write_text(case.read_text(encoding="utf-8") + "images:\n  - {file: tu.png, caption: 一张图}\n", encoding="utf-8")
+    assert problems() == 1  # the picture is not there
+    (sample.data / "assets" / "jiaodi-ji-jiaozheng").mkdir(parents=True)
+    (sample.data / "assets" / "jiaodi-ji-jiaozheng" / "tu.png").write_bytes(png())
+    assert problems() == 0

@@ -30,7 +30,8 @@ MARKDOWN_PAYLOAD = (
 )
 MARKDOWN_FIELDS = {"body", "background", "foreword"}
 # fields that must keep their value: ids, references, dates, numbers and taxonomy slugs
-KEEP = {"id", "month", "date", "updated", "related", "cases", "featured_methods", "featured_standards", "slug", "file", "tags"}
+KEEP = {"id", "month", "date", "updated", "related", "cases", "featured_methods", "featured_standards", "slug", "file", "tags",
+        "basis_kind"}
 TERMS = ("unit", "theme", "category")
 HOSTILE_TAG = "javascript:x&amp;"
 MENTIONS = 21  # more records citing one than its page lists: it gets a "mentions" page

@@ -199,5 +199,5 @@ def test_old_releases_are_pruned_but_never_the_live_one(tmp_path):
     for name in names:
         (folder / name).mkdir(parents=True)
     (tmp_path / "current").symlink_to(f"releases/{names[0]}")  # rolled back to the oldest
-    assert publish._prune(tmp_path) == 3
+    assert publish._prune(tmp_path, 5) == 3
     assert [r.name for r in publish.releases(tmp_path)] == [names[0]] + names[4:]

@@ -62,6 +62,24 @@ def test_a_standard_prints_as_a_checklist_without_the_sites_furniture(page):
         page.emulate_media(media="screen")
 
 
+def test_each_requirement_prints_with_the_kind_of_its_basis(page):
+    """Issue 29: on paper too, each requirement says whether it rests on a regulation, a higher-level
+    requirement or common practice: framed words in black, readable without colour."""
+    page.goto(page.base + "standards/tanxin-tanhua/")
+    page.emulate_media(media="print")
+    try:
+        rows = page.query_selector_all(".tb-clauses tbody tr")
+        marks = page.query_selector_all(".tb-clauses tbody .tb-basis__kind")
+        assert rows and len(marks) == len(rows) and all(m.is_visible() for m in marks)
+        assert {m.inner_text().strip() for m in marks} == {"法规", "通行做法"}
+        practice = page.locator(".tb-clauses .tb-basis--practice .tb-basis__kind").first
+        style = practice.evaluate("e => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).color]")
+        assert style == ["solid", "rgb(0, 0, 0)"]
+        assert "党内政治生活若干准则" in practice.evaluate("e => e.parentElement.textContent")
+    finally:
+        page.emulate_media(media="screen")
+
+
 def test_an_issue_prints_its_foreword_and_cases_without_navigation(page):
     page.goto(page.base + "issues/2026-11/")
     page.emulate_media(media="print")

@@ -56,6 +56,11 @@ def test_new_single_records_pass_the_checks(data):
         assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
     kb, problems = load_knowledge_base(data, include_drafts=True)
     assert problems == [] and {"xin-anli", "xin-fa", "xin-biaozhun"} <= set(kb.drafts)
+    # a new standard's clause says what it rests on (issue 29), with the comment naming the three kinds
+    stub = (data / "standards" / "xin-biaozhun.yml").read_text(encoding="utf-8")
+    assert "# 依据类别：法规（出处写文件简称和第几条）、上级要求（出处写哪一级党组织、什么文件）或通行做法" in stub
+    clause = kb.records["xin-biaozhun"].data["clauses"][0]
+    assert clause["basis_kind"] == "法规" and clause["source"].startswith("（待填写）")
 
 
 def test_new_never_overwrites(data):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
+from html import unescape
 
 import pytest
 from helpers import SAMPLE
@@ -121,6 +122,32 @@ def test_standard_page_reads_like_a_reference(kb, sample_site):
     checklist = checklist[: checklist.index("</ul>")]
     assert checklist.count('type="checkbox"') == len(std.data["checklist"])
     assert "《中国共产党支部工作条例（试行）》" in html
+
+
+def test_each_requirement_on_a_standard_page_says_what_it_rests_on(kb, sample_site):
+    """Issue 29: beside each requirement a small mark says 法规, 上级要求 or 通行做法; a regulation's mark is
+    followed by its document and article, the others by the body or practice named."""
+    seen = Counter()
+    for std in kb.of(STANDARD):
+        html = (sample_site / f"standards/{std.id}/index.html").read_text(encoding="utf-8")
+        table = html[html.index('class="tb-clauses"'):]
+        rows = re.findall(r'<tr id="clause-\d+">(.*?)</tr>', table[: table.index("</table>")], re.S)
+        assert len(rows) == len(std.data["clauses"]), std.id
+        for n, (row, clause) in enumerate(zip(rows, std.data["clauses"]), 1):
+            mark = re.search(r'<small class="tb-basis tb-basis--(\w+)"><span class="tb-basis__kind">(.+?)</span> (.+?)</small>', row)
+            assert mark, f"{std.id} 要求 {n} 旁没有依据类别"
+            css, kind, source = mark.groups()
+            assert (kind, css) == (clause["basis_kind"], {"法规": "law", "上级要求": "higher", "通行做法": "practice"}[kind])
+            assert unescape(source) == clause["source"], (std.id, n)
+            if kind == "法规":
+                assert re.search(r"第[一二三四五六七八九十百]+(条|部分)", source), (std.id, n, source)
+            seen[kind] += 1
+    assert set(seen) == {"法规", "上级要求", "通行做法"}, seen
+    # the clauses the issue named: what is not in the cited article is not marked as a regulation
+    page = (sample_site / "standards/tanxin-tanhua/index.html").read_text(encoding="utf-8")
+    assert '<span class="tb-basis__kind">通行做法</span> 党内政治生活若干准则' in page
+    page = (sample_site / "standards/dangyuan-jiaoyu-peixun/index.html").read_text(encoding="utf-8")
+    assert '<span class="tb-basis__kind">上级要求</span> 上级党组织要求（年度培训安排' in page
 
 
 def test_home_shows_current_issue_counts_and_sections(kb, pages):

@@ -72,3 +72,21 @@ def test_missing_taxonomy(data):
     (data / "taxonomy.yml").unlink()
     p = only_problem(data)
     assert p.file.endswith("taxonomy.yml") and "找不到分类词表文件" in p.message
+
+
+def test_a_regulation_basis_without_its_article_is_refused(data):
+    """Issue 29: a clause resting on a regulation names the article; `check` says where and what to write."""
+    edit(data, "standards/sanhui-yike.yml", "    source: 支部工作条例第十二条\n", "    source: 支部工作条例\n")
+    problem = only_problem(data)
+    assert (Path(problem.file).name, problem.line, problem.field) == ("sanhui-yike.yml", 13, "clauses[1].source")
+    assert "依据类别是“法规”" in problem.message and "没有写明第几条" in problem.message
+    assert str(problem).endswith("sanhui-yike.yml:13: clauses[1].source: " + problem.message)
+
+
+def test_a_requirement_that_is_not_a_regulation_needs_no_article(data):
+    """The other kinds of basis: common practice needs no source; a higher-level requirement names its body."""
+    edit(data, "standards/sanhui-yike.yml", "    basis_kind: 法规\n    source: 支部工作条例第十二条\n", "    basis_kind: 通行做法\n")
+    assert problems_of(data) == []
+    edit(data, "standards/sanhui-yike.yml", "    basis_kind: 通行做法\n", "    basis_kind: 上级要求\n")
+    problem = only_problem(data)
+    assert (problem.line, problem.field) == (12, "clauses[1].basis_kind") and "哪一级党组织" in problem.message

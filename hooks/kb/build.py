@@ -9,9 +9,11 @@
 
 The engine adapter (kb/engine/session.py) maps this onto MkDocs' events and files; the command line, the
 tests and every output share this one build. Sphinx is the model: one environment read once, several
-builders writing it out. A build's outputs (outputs_for) take each page as it is made and work while the
-engine writes (kb.outputs.base.Output); a preview makes them afterwards, in the background, from the pages
-it keeps (kb.preview), so that a refresh never waits for them.
+builders writing it out. Every output (kb.outputs.base.Output) takes each record's page as it is made, then
+the hand-written pages, and works while the engine writes. The outputs that read the records alone and write
+files the pages link to (files_for: ledger forms, the calendar file) are made in every build; those that read
+the pages' text (outputs_for: the search index) a preview makes afterwards, in the background, from the
+pages it keeps (kb.preview), so that a refresh never waits for them.
 
 The garbage collector is told here, and only here (with the preview's own collection after a rebuild), that
 what was read and made lives until the build ends: it is frozen after the read and after the pages, and
@@ -27,16 +29,24 @@ from pathlib import Path
 from .data.load import load
 from .data.problems import Problem
 from .outputs.base import Output, OutputPage
+from .outputs.ical import CalendarFile
+from .outputs.ledger import LedgerForms
 from .outputs.search import SearchIndex
 from .preview import Preview
 from .settings import Settings
 from .site.plan import Asset, Page, stream_site
+from .site.reuse import MadeFiles
 from .urls import Urls
 
 
 def outputs_for(words) -> list[Output]:
-    """The outputs of a build of the site: the search index (words: data/synonyms.yml's, kb.data.model.SearchWords)."""
+    """The outputs that read the pages' text: the search index (words: data/synonyms.yml's, kb.data.model.SearchWords)."""
     return [SearchIndex(words)]
+
+
+def files_for(today, made: MadeFiles) -> list[Output]:
+    """The outputs that read the records alone, files the pages link to (`made`: the documents made before)."""
+    return [LedgerForms(made), CalendarFile(today, made)]
 
 
 class Build:
@@ -48,7 +58,8 @@ class Build:
         self.extra = tuple(extra)
         self.kb = None
         self.problems: list[Problem] = []
-        self.outputs: list[Output] = []  # a build's (a preview's are made later: finish())
+        self.files: list[Output] = []  # files_for: made in every build
+        self.outputs: list[Output] = []  # outputs_for and extra: a build's (a preview's are made later: finish())
         self._searched: list[tuple] = []  # the preview: (src_uri, url, record) of each record's page
         self._later: tuple | None = None  # the preview: what its outputs are made of, after the build
         self._whole = True  # the last pages() made the whole site (not only the preview's first pages)
@@ -72,16 +83,19 @@ class Build:
             self.outputs = [*outputs_for(self.kb.search_words), *self.extra]
         else:
             self.preview.pages.start(self.kb, self.settings)
+        if wanted is None:  # the preview's first pages (wanted) are followed at once by the whole site
+            self.files = files_for(self.kb.today, self.preview.pages.files if self.preview else MadeFiles())
         self._searched = []
 
         def each(page: Page) -> None:
             if page.record is not None:  # records are searched (generated listings only lead to them)
                 url = urls.url(page.src_uri)
-                if self.outputs:
-                    taken = OutputPage(url, page.record.title, page.search, page.record)
-                    for output in self.outputs:
-                        output.take(taken)
-                else:
+                taken = OutputPage(url, page.record.title, page.search, page.record)
+                for output in self.files:
+                    output.take(taken)
+                for output in self.outputs:
+                    output.take(taken)
+                if self.preview is not None:
                     self._searched.append((page.src_uri, url, page.record))
             on_page(page)
 
@@ -93,7 +107,7 @@ class Build:
     def documents(self, pages: list[OutputPage], site_dir: Path) -> None:
         """The hand-written pages (for every output), after which the outputs complete: they work while the
         engine writes the site."""
-        for output in self.outputs:
+        for output in [*self.files, *self.outputs]:
             for page in pages:
                 output.take(page)
             output.complete(site_dir)
@@ -105,6 +119,8 @@ class Build:
         """The engine has written the site: wait for the outputs (OutputError if one failed); a preview starts
         making its own in the background. Returns the outputs, done."""
         if self.preview is not None:
+            for output in self.files:  # written in documents(): nothing to wait for but the protocol's word
+                output.wait()
             self.preview.after_build()
             if self._later is not None:
                 searched, documents, site_dir = self._later
@@ -112,7 +128,7 @@ class Build:
                 self.preview.make_outputs(lambda: outputs_for(self.kb.search_words), searched, documents, site_dir,
                                           self.kb.search_words)
             return []
-        done = self.outputs
+        done = [*self.files, *self.outputs]
         if not wait:  # `mkdocs serve`: the index is written meanwhile, or given up by the next build
             return done
         try:
@@ -133,7 +149,7 @@ class Build:
             self.preview.pages.clear()
 
     def close(self) -> None:
-        for output in self.outputs:
+        for output in [*self.files, *self.outputs]:
             output.close()
-        self.outputs = []
+        self.files, self.outputs = [], []
 

@@ -5,7 +5,7 @@
     python scripts/toolbook.py new issue 2026-12 --theme 主题 --cases 4 | new case|method|standard 编号
     python scripts/toolbook.py import-docx 文件.docx [--issue 2026-12] [--id 编号]
     python scripts/toolbook.py finalize 编号或月份 [--date YYYY-MM-DD]
-    python scripts/toolbook.py serve                安装依赖（如缺少）并启动本地预览
+    python scripts/toolbook.py serve [--publish-to DIR] [--desk-anywhere]   安装依赖（如缺少）并启动本地预览和编辑台
     python scripts/toolbook.py test                 安装开发依赖（如缺少）并运行全部测试
     python scripts/toolbook.py publish --to DIR     生成、检查并切换到新版本（--rollback 回退一个版本）
     python scripts/toolbook.py bundle [--out FILE]  生成离线版 zip（解压后双击 index.html，可搜索）
@@ -97,6 +97,13 @@ def _settings(args, drafts: bool = False):
         print(f"用法错误：找不到数据目录 {settings.data}", file=sys.stderr)
         raise _Stop(EXIT_USAGE)
     return settings
+
+
+def _keep_count(text: str) -> int:
+    """`publish --keep`: a whole number of releases, 1 to 100."""
+    if not (text.isdigit() and 1 <= int(text) <= 100):
+        raise argparse.ArgumentTypeError(f"应为 1 到 100 之间的整数，收到 {text!r}")
+    return int(text)
 
 
 def _data_dir(args) -> Path:
@@ -228,6 +235,8 @@ def cmd_synth(args) -> int:
 
 def cmd_bench(args) -> int:
     _ensure("requirements.txt")  # the sites measured are built
+    if args.anchor:  # the project's cold build next to Hugo + Pagefind (kb/dev/anchor.py): no browser
+        return _bench_anchor(args)
     _ensure("requirements-pdf.txt")  # Playwright measures the search in a browser
     from kb.dev.bench import run, table
 
@@ -242,20 +251,24 @@ def cmd_bench(args) -> int:
         print(f"用法错误：--sizes 应为逗号分隔的记录数（每个不少于 10），如 1000,10000；收到 {args.sizes!r}", file=sys.stderr)
         return EXIT_USAGE
     quiet_banners()
+    if args.preview and args.desk:
+        print("用法错误：--preview 和 --desk 一次只能用一个。", file=sys.stderr)
+        return EXIT_USAGE
     if args.preview:
         return _bench_preview(args)
+    if args.desk:
+        return _bench_desk(args)
     rows = run(sizes, args.seed, args.query, Path(args.json), Path(args.keep) if args.keep else None)
     print(table(rows))
     print(f"结果已写入 {args.json}", file=sys.stderr)
     return EXIT_OK
 
 
-def _bench_preview(args) -> int:
-    """`bench --preview [--records N]`: the preview's refresh after each kind of change, on the sample or N synthetic records."""
-    import json
+def _measured(args, measure, what: str):
+    """`measure(data)` on the sample data or, with --records N, on N synthetic records in a temporary folder;
+    the result, or an exit code after saying in Chinese why not."""
     import tempfile
 
-    from kb.dev.bench import PREVIEW_SCENARIOS, machine, measure_preview
     from kb.dev.synth import synthesize
 
     if args.records < 0 or 0 < args.records < 10:
@@ -267,12 +280,32 @@ def _bench_preview(args) -> int:
             data = Path(work) / "data"
             print(f"正在合成 {args.records} 条记录……", file=sys.stderr, flush=True)
             synthesize(args.records, data, args.seed)
-        print("正在启动预览并逐项测量（每项 3 次）……", file=sys.stderr, flush=True)
+        print(f"正在启动预览并{what}（每项 3 次）……", file=sys.stderr, flush=True)
         try:
-            result = measure_preview(data)
+            return measure(data)
         except RuntimeError as e:
             print(f"测量失败：{e}", file=sys.stderr)
             return EXIT_PROBLEMS
+
+
+def _written(args, key: str, result) -> int:
+    import json
+
+    from kb.dev.bench import machine
+
+    Path(args.json).write_text(json.dumps({"machine": machine(), key: result}, ensure_ascii=False, indent=2),
+                               encoding="utf-8")
+    print(f"结果已写入 {args.json}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _bench_preview(args) -> int:
+    """`bench --preview [--records N]`: the preview's refresh after each kind of change, on the sample or N synthetic records."""
+    from kb.dev.bench import PREVIEW_SCENARIOS, measure_preview
+
+    result = _measured(args, measure_preview, "逐项测量")
+    if isinstance(result, int):
+        return result
     if "preview_note" in result:
         print(f"无法测量：{result['preview_note']}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -281,10 +314,49 @@ def _bench_preview(args) -> int:
     for name, label in PREVIEW_SCENARIOS:
         rounds = "、".join(f"{t:.2f}" for t in result["rounds"][name])
         print(f"{label}：保存后最慢 {result['worst'][name]:.2f} 秒看到（各次：{rounds} 秒）")
-    Path(args.json).write_text(json.dumps({"machine": machine(), "preview": result}, ensure_ascii=False, indent=2),
-                               encoding="utf-8")
-    print(f"结果已写入 {args.json}", file=sys.stderr)
-    return EXIT_OK
+    return _written(args, "preview", result)
+
+
+def _bench_desk(args) -> int:
+    """`bench --desk [--records N]`: the editing desk's list, form and save, under a real preview, on the sample or
+    N synthetic records."""
+    from kb.dev.bench import desk_table, measure_desk
+
+    result = _measured(args, measure_desk, "测量编辑台")
+    if isinstance(result, int):
+        return result
+    print(desk_table(result))
+    return _written(args, "desk", result)
+
+
+def _bench_anchor(args) -> int:
+    """`bench --anchor [--records N] [--seed S]`: the project's cold build next to Hugo + Pagefind on the same N
+    synthetic records (default 10,000), alternating, twice each (issue 27: the build ≤ 0.8 × Hugo + Pagefind)."""
+    if args.preview or args.desk or args.search:
+        print("用法错误：--anchor 不能与 --preview、--desk 或 --search 同用。", file=sys.stderr)
+        return EXIT_USAGE
+    records = args.records or 10_000
+    if records < 10:
+        print(f"用法错误：--records 应为不少于 10 的记录数（--anchor 默认 10000）；收到 {args.records}", file=sys.stderr)
+        return EXIT_USAGE
+    from kb.dev.anchor import REQUIREMENTS, AnchorUnavailable, hugo_missing, run, table
+
+    why = hugo_missing()  # before anything is installed or synthesized
+    if why:
+        print(f"无法对照：{why}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _ensure(REQUIREMENTS)  # Pagefind from PyPI
+    quiet_banners()
+    try:
+        result = run(records, args.seed, Path(args.keep) if args.keep else None)
+    except AnchorUnavailable as e:
+        print(f"无法对照：{e}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except RuntimeError as e:
+        print(f"测量失败：{e}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(table(result))
+    return _written(args, "anchor", result)
 
 
 def _ensure(requirements: str) -> None:
@@ -347,14 +419,27 @@ def cmd_serve(args) -> int:
     _ensure("requirements.txt")
     quiet_banners()
     from kb.platform import child_env, run_owned
+    from kb.settings import PUBLISH_TO_ENV
 
+    env = child_env()
+    # where the desk's 发布 button publishes: --publish-to, else $TOOLBOOK_PUBLISH_TO, as a full path (the server
+    # runs in the project folder, the path was meant from here)
+    publish_to = args.publish_to if args.publish_to is not None else env.get(PUBLISH_TO_ENV, "")
+    if publish_to.strip():
+        folder = Path(publish_to.strip()).resolve()
+        if folder.exists() and not folder.is_dir():
+            print(f"用法错误：发布目录 {folder} 是一个文件，应是目录。", file=sys.stderr)
+            return EXIT_USAGE
+        env[PUBLISH_TO_ENV] = str(folder)
+    else:
+        env.pop(PUBLISH_TO_ENV, None)
     addr = serve_address(args.addr)
     if addr is None:
         return EXIT_USAGE
     from kb.engine import PREVIEW
 
     # The server is our child for good: ending this command in any way ends it (kb.platform.run_owned).
-    return run_owned(PREVIEW, [addr], cwd=ROOT, env=child_env())
+    return run_owned(PREVIEW, [addr, *(["--desk-anywhere"] if args.desk_anywhere else [])], cwd=ROOT, env=env)
 
 
 def serve_address(addr: str) -> str | None:
@@ -387,6 +472,8 @@ def cmd_publish(args) -> int:
             rollback(target, log=lambda m: print(m, file=sys.stderr))
         else:
             settings = _settings(args)
+            if args.keep is not None:
+                settings = settings.but(keep_releases=args.keep)
             publish(target, log=lambda m: print(m, file=sys.stderr), settings=settings)
     except PublishError as e:
         print(str(e), file=sys.stderr)
@@ -484,15 +571,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", metavar="目录", help="保留合成数据和生成的网站到此目录（默认测完即删）")
     p.add_argument("--preview", action="store_true", help="改为测量预览（serve）中从保存修改到浏览器显示的用时（改正文、改标题、新增、删除、出错和改正各 3 次）及启动用时")
     p.add_argument("--search", action="store_true", help="改为评测搜索：人工判定的查询（答案在前 3 的比例、MRR、无结果）和完全包含的查询（召回率、准确率），以及用时和下载量")
-    p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search 或 --preview 同用：合成 N 条记录测量（默认 0：示例数据）")
+    p.add_argument("--desk", action="store_true", help="改为测量编辑台：启动后第一次打开记录列表、再次打开列表、打开表单，以及保存后校验完毕、预览页面显示新标题的用时（各 3 次）")
+    p.add_argument("--anchor", action="store_true", help="改为对照：同一批合成记录上，本项目无缓存生成与 Hugo + Pagefind 交替各 2 次，"
+                   "比较用时和内存（需要 hugo：sudo apt-get install -y hugo；Pagefind 自动从 PyPI 安装）")
+    p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search、--preview、--desk 或 --anchor 同用：合成 N 条记录测量"
+                   "（默认 0：示例数据；--anchor 默认 10000）")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览，修改 data/ 后自动刷新")
+    p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览和编辑台（/_desk/），修改 data/ 后自动刷新")
     p.add_argument("--addr", default="127.0.0.1:8000", metavar="地址:端口", help="预览地址（默认 127.0.0.1:8000）")
+    p.add_argument("--publish-to", metavar="目录", help="编辑台的“发布”按钮发布到这个目录（同 publish --to；"
+                   "默认取环境变量 TOOLBOOK_PUBLISH_TO，都没有时编辑台不能发布）")
+    p.add_argument("--desk-anywhere", action="store_true", help="预览绑定本机以外的地址（如 --addr 192.168.1.10:8000）时"
+                   "也提供编辑台。注意：编辑台没有账号和密码，任何能访问这个地址的人都可以修改 data/ 里的数据并发布网站")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("publish", help="生成网站到新版本目录，检查全部链接后原子切换 current；保留最近 5 个版本")
+    p = sub.add_parser("publish", help="生成网站到新版本目录，检查全部链接，与线上版本相同的文件共用，原子切换 current；保留最近 5 个版本")
     p.add_argument("--to", required=True, metavar="目录", help="发布目录：版本在 目录/releases/，网站服务器指向 目录/current")
+    p.add_argument("--keep", type=_keep_count, metavar="N", help="保留最近 N 个版本（1–100，默认 5 或环境变量 TOOLBOOK_KEEP_RELEASES）")
     p.add_argument("--rollback", action="store_true", help="不生成新版本，把 current 切回上一个版本")
     p.set_defaults(func=cmd_publish)
 

@@ -4,8 +4,10 @@
     settings = Settings.read(data, drafts=True)     # what the preview shows
 
 The environment is read here and nowhere else: `TOOLBOOK_DATA` (the data folder), `TOOLBOOK_TODAY`
-(the build date, YYYY-MM-DD, for scheduled issues) and `TOOLBOOK_SITE_URL` (the address the site is
-served from, for the 404 page and the sitemap). The site's name and imprint come from mkdocs.yml.
+(the build date, YYYY-MM-DD, for scheduled issues), `TOOLBOOK_SITE_URL` (the address the site is
+served from, for the 404 page and the sitemap), `TOOLBOOK_PUBLISH_TO` (the folder the editing desk's
+发布 button publishes to, as `publish --to` does; `serve --publish-to` sets it for the preview) and
+`TOOLBOOK_KEEP_RELEASES` (how many releases `publish` keeps; `publish --keep` sets it). The site's name and imprint come from mkdocs.yml.
 The one variable that is about the machine rather than the build, `TOOLBOOK_BROWSER` (which browser
 prints the PDF), is read where the browser is looked for (kb/browser.py).
 """
@@ -21,6 +23,9 @@ from pathlib import Path
 from .paths import PROJECT
 
 DATA_ENV, TODAY_ENV, SITE_URL_ENV = "TOOLBOOK_DATA", "TOOLBOOK_TODAY", "TOOLBOOK_SITE_URL"
+PUBLISH_TO_ENV = "TOOLBOOK_PUBLISH_TO"
+KEEP_ENV = "TOOLBOOK_KEEP_RELEASES"
+KEEP = 5  # releases `publish` keeps, the live one among them
 
 
 class SettingsError(ValueError):
@@ -37,6 +42,8 @@ class Settings:
     site_name: str = "党建口袋工具书"
     imprint: str = ""
     project: Path = PROJECT
+    publish_to: Path | None = None  # where the editing desk publishes (None: it does not)
+    keep_releases: int = KEEP  # releases `publish` keeps
 
     @property
     def schema_dir(self) -> Path:
@@ -57,9 +64,14 @@ class Settings:
         folder = Path(data or environ.get(DATA_ENV) or PROJECT / "data").resolve()
         if site_name is None:
             site_name, imprint = _identity(PROJECT / "mkdocs.yml")
+        publish_to = environ.get(PUBLISH_TO_ENV, "").strip()
+        keep = environ.get(KEEP_ENV, "").strip()
+        if keep and not (keep.isdigit() and 1 <= int(keep) <= 100):
+            raise SettingsError(f'环境变量 {KEEP_ENV} 应为 1 到 100 之间的整数（保留的发布版本数），这里是 "{keep}"。')
         return cls(data=folder, today=today(environ), drafts=drafts,
                    directory_urls=directory_urls, site_url=(environ.get(SITE_URL_ENV, "") if site_url is None else site_url).strip(),
-                   site_name=site_name, imprint=imprint or "")
+                   site_name=site_name, imprint=imprint or "", publish_to=Path(publish_to).resolve() if publish_to else None,
+                   keep_releases=int(keep) if keep else KEEP)
 
 
 def schema_dir_for(data: Path, project: Path = PROJECT) -> Path:

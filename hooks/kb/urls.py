@@ -12,7 +12,7 @@ the site root, then the target's path), so the site works under any sub-path.
     <kind>/<facet>/index.md, <slug>.md    a facet and its terms (category, unit, theme, year)
     <listing>/page/<n>.md                 page n of a long listing
     calendar/index.md, calendar/<mm>.md   一月一清单 and each month's checklist; calendar/toolbook.ics
-    standards/<id>/taizhang-<n>.docx      a standard's ledger forms (kb/site/ledger.py)
+    standards/<id>/taizhang-<n>.docx      a standard's ledger forms (kb/outputs/ledger.py)
     cases/<id>/<file>                     a case's pictures
     mine.md                               the reader's favourites and records viewed lately (hand-written, docs/)
 """

@@ -9,11 +9,15 @@ import difflib
 import re
 
 from ..urls import RESERVED_IDS
-from .model import ISSUE, KIND_NAMED, KINDS, KnowledgeBase, Link, Record, Term
+from .model import ISSUE, KIND_NAMED, KINDS, STANDARD, KnowledgeBase, Link, Record, Term
 from .problems import Problem, display_path, field_path, inside_data, short
 
 IMAGE_DIR = "assets"
 IMAGE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # as data/schema/case.json: a name, never a path
+# A regulation basis names its article (第十九条) or, in a text not divided into articles (the 准则), its part.
+# The rule itself is described in data/schema/standard.json ($defs.source): JSON Schema could say it with if/then,
+# but the desk's form editor turns an if/then into a switch between two forms, so it is checked here.
+ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两0-9]+(条|部分)")
 
 
 def suggest(value: str, candidates) -> str | None:
@@ -66,6 +70,8 @@ def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), u
         _check_terms(record, names, known, problem)
         if record.data.get("images"):
             _check_images(kb, record, problem)
+        if record.kind is STANDARD:
+            _check_bases(record, problem)
     _check_issues(kb, problem)
     for record in checked:
         _resolve(kb, record, problem, unchecked, unpublished or {}, id_pattern)
@@ -89,6 +95,34 @@ def _check_terms(record: Record, all_names: dict[str, list[str]], known: dict[st
         near = suggest(value, names)
         hint = f'，是否指 "{near}"？' if near else f"。可选：{'、'.join(names[:20])}{' 等' if len(names) > 20 else ''}。"
         problem(record, (name,), f'"{short(value)}" 不在分类词表 taxonomy.yml 的 {which} 中{hint}如确需新增，请先在 taxonomy.yml 里添加。')
+
+
+def _check_bases(record: Record, problem) -> None:
+    """Each clause (and each schedule item with a kind of its own) names what it rests on: a regulation by its
+    article, a higher-level requirement by its body (data/schema/standard.json, basis_kind and source)."""
+    clauses = record.data.get("clauses")
+    for i, clause in enumerate(clauses if isinstance(clauses, list) else []):
+        if not isinstance(clause, dict):
+            continue
+        _check_basis(record, ("clauses", i), clause, problem)
+        schedule = clause.get("schedule")
+        for j, item in enumerate(schedule if isinstance(schedule, list) else []):
+            if isinstance(item, dict) and ("basis_kind" in item or "source" in item):
+                _check_basis(record, ("clauses", i, "schedule", j), item, problem)
+
+
+def _check_basis(record: Record, path: tuple, item: dict, problem) -> None:
+    kind, source = item.get("basis_kind"), item.get("source")
+    if "source" in item and "basis_kind" not in item and len(path) > 2:
+        problem(record, path + ("source",), "这项周期另写了出处，也要写它的依据类别 basis_kind（法规、上级要求或通行做法）；与本条相同时两项都不写。")
+    elif kind == "法规" and not isinstance(source, str):
+        problem(record, path + ("basis_kind",), '依据类别是“法规”，但没有写出处 source：请写明文件简称和第几条，如“支部工作条例第十九条”；'
+                "说不出第几条的，依据类别应是“上级要求”或“通行做法”。")
+    elif kind == "法规" and not ARTICLE.search(source):
+        problem(record, path + ("source",), f'依据类别是“法规”，但出处“{short(source)}”没有写明第几条：请写明文件简称和第几条，如“支部工作条例第十九条”'
+                "（不分条的文件写第几部分）；说不出第几条的，依据类别应是“上级要求”或“通行做法”。")
+    elif kind == "上级要求" and not isinstance(source, str):
+        problem(record, path + ("basis_kind",), '依据类别是“上级要求”，但没有写出处 source：请写明哪一级党组织、什么文件，如“上级党组织要求（组织生活会年度通知）”；本地机关工委或本单位的规定写“本地做法（……）”。')
 
 
 def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:

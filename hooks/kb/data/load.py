@@ -212,11 +212,12 @@ def _read_many(files: list[tuple[str, Path]], schemas: schema.Schemas | Path) ->
     out = []
     for name, path in files:
         doc, found = read_document(path)
-        out.append((doc, _check_shape(name, doc, path, schemas) if doc is not None else found))
+        out.append((doc, check_shape(name, doc, path, schemas) if doc is not None else found))
     return out
 
 
-def _check_shape(name: str, doc: Document, path: Path, schemas: schema.Schemas) -> list[Problem]:
+def check_shape(name: str, doc: Document, path: Path, schemas: schema.Schemas) -> list[Problem]:
+    """The schema problems of a parsed file of kind `name` (a file that is not a mapping: one problem)."""
     if not isinstance(doc.value, dict):
         return [Problem(display_path(path), 1, "", '文件内容应是一组 "字段: 值"，这里却是一个列表或一段文字。请参照同目录下的其他文件。')]
     return schemas.validate(name, doc, path)
@@ -256,7 +257,7 @@ def _load_taxonomy(root: Path, problems: list[Problem], schemas: schema.Schemas)
     problems.extend(found)
     if doc is None:
         return None
-    found = _check_shape("taxonomy", doc, path, schemas)
+    found = check_shape("taxonomy", doc, path, schemas)
     problems.extend(found)
     if found:
         return None
@@ -295,7 +296,7 @@ def _load_search_words(root: Path, problems: list[Problem], schemas: schema.Sche
         return SearchWords()
     if not schemas.has("synonyms"):  # a data folder's own schema, older than the file
         schemas = schema.Schemas()
-    found = _check_shape("synonyms", doc, path, schemas)
+    found = check_shape("synonyms", doc, path, schemas)
     problems.extend(found)
     if found:
         return SearchWords()

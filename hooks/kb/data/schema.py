@@ -94,10 +94,14 @@ class Schemas:
             self._strict[name] = jsonschema.Draft202012Validator(self.load(name), registry=registry, format_checker=_FORMATS)
         return self._strict[name]
 
+    def resolved(self, name: str) -> dict:
+        """<name>.json with every `$ref` to it or to common.json replaced by a copy of what it points at (a new dict)."""
+        return _inline(self.load(name), self.load(name), {"common.json": self.load("common")})
+
     def _fast_check(self, name: str):
         """The same schema compiled to Python by fastjsonschema: ~60x faster, for the common case of a valid record."""
         if name not in self._fast:
-            schema = _inline(self.load(name), self.load(name), {"common.json": self.load("common")})
+            schema = self.resolved(name)
             schema.pop("$schema", None)
             self._fast[name] = fastjsonschema.compile(schema, formats={"date": _is_date})
         return self._fast[name]

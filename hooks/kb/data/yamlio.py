@@ -128,6 +128,21 @@ def _too_large(size: int) -> str:
     return f"文件太大（{size / 1_000_000:.1f} MB），一条记录不能超过 1 MB。请检查是否误粘贴了图片或整篇文档。"
 
 
+class UnreadableFile(Exception):
+    """A record file that cannot be read as one (a folder, a FIFO, too large); the message is in Chinese."""
+
+
+def read_record_bytes(path: Path) -> bytes:
+    """The bytes of the record file `path`, refused as a load refuses it (UnreadableFile) or OSError."""
+    try:
+        raw = _read_regular_file(path)
+    except _Stop as stop:
+        raise UnreadableFile(stop.message) from None
+    if len(raw) > MAX_BYTES:
+        raise UnreadableFile(_too_large(len(raw)))
+    return raw
+
+
 def _read_regular_file(path: Path) -> bytes:
     """The bytes of `path` (links followed) if it is a regular file of at most MAX_BYTES (+1 to tell).
 

@@ -4,28 +4,39 @@
     DIR/current -> releases/…       what the web server serves (scripts/nginx/toolbook.conf)
 
 A release is built into `releases/<name>.tmp`, checked (every internal link and asset resolves,
-the search index is there), renamed to `releases/<name>`, and only then does `current` change:
+the search index is there), shares what did not change with the live release (a file with the same
+bytes becomes a hard link to the live one: a release costs the disk only what changed; where the file
+system has no hard links it stays a copy, and the log says so), is flushed to disk (so that a power cut
+after the switch cannot leave empty pages), renamed to `releases/<name>`, and only then does `current` change:
 a new symlink is made beside it and renamed over it (os.replace, atomic on POSIX); on Windows,
 where symlinks need administrator rights, `current` is a directory junction whose target is
 rewritten in place (one FSCTL_SET_REPARSE_POINT, atomic on NTFS). Either way a reader
 gets either the old site or the new one, never a mixture. If the build or the check fails, or
 the publish is killed, `current` is untouched; leftovers are removed by the next publish.
+
+A file of a release is never written again once the release is made: sharing replaces a new file by a
+link (a rename), never an old file's bytes, so the web server never serves a half-written file. Before
+building, the free space is compared with what the build writes (as much as the live release: the
+sharing comes after); a full disk is said in Chinese, with what is needed, what is free and what to do.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import time
 from pathlib import Path
 
 from ..engine.build import BuildFailed, build
-from ..outputs.search import problems as search_index_problems
+from ..outputs.search import FOLDER as SEARCH_FOLDER, problems as search_index_problems
 from ..platform import FileLock, is_link, point_link, read_link
-from ..settings import Settings
+from ..settings import KEEP_ENV, Settings
 from .sitecrawl import check, read_site
 
-KEEP = 5  # releases kept, the live one always among them
 PARTIAL = ".tmp"
+LINK_NAME = ".share"  # a hard link being made, renamed over the new file at once
+MB = 1024 * 1024
 
 
 class PublishError(Exception):
@@ -54,6 +65,8 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for leftover in folder.glob("*" + PARTIAL):  # from a publish that was killed
             shutil.rmtree(leftover, ignore_errors=True)
+        now = live(target)
+        _check_space(folder, now, settings.keep_releases)
         name = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         n = 1
         while (folder / name).exists():
@@ -63,7 +76,7 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
 
         started = time.perf_counter()
         log(f"正在生成网站到 {partial} ……")
-        _build(settings, partial)
+        _build(settings, partial, folder, now, settings.keep_releases)
         log("正在检查链接和资源 ……")
         pages, problems = _verify(partial)
         if problems:
@@ -71,9 +84,18 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
             shown = "\n".join(f"  {p}" for p in problems[:20])
             more = f"\n  ……共 {len(problems)} 处" if len(problems) > 20 else ""
             raise PublishError(f"新版本有 {len(problems)} 处链接或资源找不到，未发布，线上网站保持不变：\n{shown}{more}")
+        shared = _share(partial, now)
+        if shared.refused:
+            log(f"发布目录所在的文件系统不支持硬链接（{shared.refused}），新版本完整保存了一份（{shared.new_bytes / MB:.1f} MB）。")
+        elif now is not None:
+            log(f"与线上版本相同的 {shared.files} 个文件共用（不另占磁盘），新写入 {shared.new_files} 个文件，"
+                f"{shared.new_bytes / MB:.1f} MB。")
+        _flush(partial, shared.written)
         partial.rename(release)
+        _flush_folder(folder)
         _switch(target, release)
-        removed = _prune(target)
+        _flush_folder(target)
+        removed = _prune(target, settings.keep_releases)
         log(f"已发布 {release.name}（{pages} 个页面，用时 {time.perf_counter() - started:.1f} 秒），"
             f"现在 {target / 'current'} 指向它。" + (f"已删除最早的 {removed} 个旧版本。" if removed else ""))
         return release
@@ -92,12 +114,154 @@ def rollback(target: Path, log=print) -> Path:
         return older[-1]
 
 
-def _build(settings: Settings, site: Path) -> None:
+def _build(settings: Settings, site: Path, folder: Path, now: Path | None, keep: int) -> None:
     try:
         build(settings.but(drafts=False), site)
-    except BuildFailed as e:
+    except (BuildFailed, OSError) as e:
         shutil.rmtree(site, ignore_errors=True)
+        if _full(folder, e):
+            raise PublishError(_no_space(folder, _size(now) if now else None, keep)) from None
+        if isinstance(e, OSError):
+            raise PublishError(f"写入新版本失败，未发布，线上网站保持不变：{e.strerror or e}（{e.filename or site}）") from None
         raise PublishError(f"生成网站失败，未发布，线上网站保持不变：\n{e}") from None
+
+
+# -- disk space --------------------------------------------------------------------------------------------
+
+def _size(release: Path) -> int:
+    """The bytes of a release's files (each counted, shared or not: a build writes them all)."""
+    total = 0
+    for root, _, files in os.walk(release):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _check_space(folder: Path, now: Path | None, keep: int) -> None:
+    """Refuse before building when the disk cannot hold what the build writes (about the live release's size)."""
+    if now is None:
+        return
+    need = _size(now) * 11 // 10 + 10 * MB
+    if shutil.disk_usage(folder).free < need:
+        raise PublishError(_no_space(folder, need, keep))
+
+
+def _full(folder: Path, error: Exception) -> bool:
+    """Whether a failed build failed for want of space (said by the error, or seen on the disk now)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return True
+    text = str(error)
+    return "No space left" in text or "磁盘空间不足" in text or shutil.disk_usage(folder).free < MB
+
+
+def _no_space(folder: Path, need: int | None, keep: int) -> str:
+    free = shutil.disk_usage(folder).free
+    needed = f"生成新版本约需 {need / MB:.0f} MB，" if need else ""
+    return (f"磁盘空间不足，未发布，线上网站保持不变：{needed}{folder} 所在的磁盘只剩 {free / MB:.0f} MB。"
+            f"请清理这块磁盘，或减少保留的旧版本（现在保留 {keep} 个：publish --keep 2，或设置环境变量 "
+            f"{KEEP_ENV}=2），再发布一次。")
+
+
+# -- sharing and flushing ----------------------------------------------------------------------------------
+
+class _Shared:
+    def __init__(self) -> None:
+        self.files = 0  # linked to the live release's
+        self.new_files = 0
+        self.new_bytes = 0
+        self.written: list[str] = []  # the new release's own files (to flush)
+        self.refused = ""  # why the file system makes no hard links ("": it does)
+
+
+def _share(partial: Path, now: Path | None) -> _Shared:
+    """Replace each file of the new release whose bytes the live release has at the same place by a hard link to
+    that file (a link made beside it, then renamed over it); the others are the release's own."""
+    shared = _Shared()
+    versions = _index_versions(partial, now)
+    for root, _, files in os.walk(partial):
+        rel = os.path.relpath(root, partial)
+        parts = Path(rel).parts
+        if parts[:1] == (SEARCH_FOLDER,) and len(parts) > 1 and parts[1] in versions:  # the index's files by version
+            rel = os.path.join(SEARCH_FOLDER, versions[parts[1]], *parts[2:])
+        for name in files:
+            path = os.path.join(root, name)
+            if now is not None and not shared.refused:
+                old = os.path.join(now, rel, name)
+                if _same(path, old):
+                    try:
+                        _link(old, path)
+                        shared.files += 1
+                        continue
+                    except OSError as e:
+                        shared.refused = e.strerror or str(e)
+            shared.new_files += 1
+            shared.new_bytes += os.path.getsize(path)
+            shared.written.append(path)
+    return shared
+
+
+def _index_versions(partial: Path, now: Path | None) -> dict[str, str]:
+    """The search index's folder in the new release -> the live one's: most of its files are the same (the
+    folder is named by a digest of them all, so one change names another folder)."""
+    if now is None:
+        return {}
+    mine = [p.name for p in (partial / SEARCH_FOLDER).glob("*/") if p.is_dir()]
+    theirs = [p.name for p in (now / SEARCH_FOLDER).glob("*/") if p.is_dir()]
+    return {mine[0]: theirs[0]} if len(mine) == 1 and len(theirs) == 1 else {}
+
+
+def _same(new: str, old: str) -> bool:
+    try:
+        info = os.lstat(old)
+    except OSError:
+        return False
+    if not os.path.isfile(old) or os.path.islink(old) or info.st_size != os.path.getsize(new):
+        return False
+    with open(new, "rb") as a, open(old, "rb") as b:
+        while True:
+            x, y = a.read(1 << 20), b.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def _link(old: str, path: str) -> None:
+    beside = os.path.join(os.path.dirname(path), LINK_NAME)
+    if os.path.lexists(beside):
+        os.unlink(beside)
+    os.link(old, beside)
+    os.replace(beside, path)
+
+
+def _flush(release: Path, written: list[str]) -> None:
+    """The new release's own files on disk before `current` leads to them (the shared ones already are)."""
+    if hasattr(os, "sync") and len(written) > 100:  # POSIX: one call, instead of one per file
+        os.sync()
+    else:
+        for path in written:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # Windows flushes only a file opened to write
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for root, _, _ in os.walk(release):
+        _flush_folder(Path(root))
+
+
+def _flush_folder(folder: Path) -> None:
+    """A folder's entries (a rename, a new file) on disk: POSIX only (Windows cannot open a folder to flush it;
+    NTFS journals its entries)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _verify(site: Path) -> tuple[int, list[str]]:
@@ -121,9 +285,9 @@ def _switch(target: Path, release: Path) -> None:
                            f"线上网站保持不变：{e}。发布目录需要在本机的 NTFS 或 Linux 文件系统上。") from None
 
 
-def _prune(target: Path) -> int:
+def _prune(target: Path, keep: int) -> int:
     now = live(target)
-    old = [r for r in releases(target) if r != now][: max(0, len(releases(target)) - KEEP)]
+    old = [r for r in releases(target) if r != now][: max(0, len(releases(target)) - keep)]
     for r in old:
         shutil.rmtree(r, ignore_errors=True)
     return len(old)

@@ -11,6 +11,16 @@ drafts included (`settings.but(drafts=True)`), and its kb.data.load.ReadCache ma
 read only the files that changed since. Problems are the ones `check --drafts` reports, word for word: every call
 runs kb.data.load.load on the whole data folder through that cache.
 
+The first list need not read every file (3-5 s at 10,000 records): the preview has read them all for its first
+build, and hands its readings over after each build (`adopt`, called on the preview's build thread, which alone
+writes the preview's kb.data.load.ReadCache; only a snapshot is taken there, and the desk merges it under its own
+lock at its next load, so neither waits for the other). A reading is that of a file of a given size, modification
+time and inode against given schema files: whoever made it, it is the same, and a file changed since is read again.
+While the preview's first readings are still to come (`expect_readings`), the desk's first load waits for them
+rather than reading everything a second time on another thread; once they are there, the preview has the desk make
+its list in the background (`warm`). A load is kept while no file of the data and schema folders changed (their
+sizes, modification times and inodes: `_fingerprint`), and so is the list made of it.
+
 A save is checked before anything is written, by the same load with the new text in place of the file: the
 desk's ReadCache subclass hands the load the new text's reading (strict reader and schema, as the load itself
 does for a file) in place of the file's, and every other file's reading from the cache. So the schema and every
@@ -35,22 +45,22 @@ import datetime
 import hashlib
 import os
 import re
-import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import schema as schema_module
-from ..data.load import SUFFIXES, ReadCache, _check_shape, load
+from ..data.load import SUFFIXES, ReadCache, check_shape, load
 from ..data.model import ISSUE, KIND_NAMED, KINDS, Kind, Taxonomy
 from ..data.problems import Problem, display_path, inside_data, short
-from ..data.yamlio import MAX_BYTES, Document, read_bytes
+from ..data.schema import Schemas
+from ..data.yamlio import Document, UnreadableFile, read_bytes, read_record_bytes
 from ..editing.scaffold import DRAFT_LINE, ID, TODO, schema_line
 from ..platform import write_whole
 from ..settings import Settings
 from . import yamledit
 
 HISTORY_KEEP = 20
+FIRST_READINGS_WAIT = 120  # seconds the desk's first load waits at most for the preview's first readings
 STAMP = "%Y%m%dT%H%M%S.%fZ"  # a history file's name: the UTC time it was kept
 BOM = b"\xef\xbb\xbf"
 STATUS_DRAFT, STATUS_READY, STATUS_PUBLISHED, STATUS_SCHEDULED = "草稿", "待定稿", "已发布", "定时发布"
@@ -59,36 +69,73 @@ _PUBLISH_DATE = re.compile(rb"^publish_date:[ \t]*[\"']?([0-9]{4}-[0-9]{2}-[0-9]
 
 
 class DeskError(Exception):
-    """A request the desk cannot carry out, explained in Chinese (a wrong kind or id, a file gone, …)."""
+    """A request the desk cannot carry out, explained in Chinese (a wrong kind or id, a file gone, …); `status` is
+    the HTTP status the desk answers it with (kb.desk.http)."""
+
+    status = 400
+
+
+class DeskBusy(DeskError):
+    """Refused because of what is there already or under way: a file of that name, a publish running."""
+
+    status = 409
+
+
+class DeskTooLarge(DeskError):
+    """An upload larger than the desk takes."""
+
+    status = 413
 
 
 # -- the desk: one per data folder and day ----------------------------------------------------------------------
 
 class _DeskCache(ReadCache):
     """The load's ReadCache, remembering what the last load read (every record file and its reading) and the
-    taxonomy; with `substitute` set, one file's reading is that of the given bytes instead of the file's."""
+    taxonomy; with `substitute` set, the readings of those files are those of the given bytes instead."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.substitute: tuple[str, bytes] | None = None  # (path as text, new content)
+        self.substitute: dict[str, bytes] = {}  # path as text -> new content
         self.files: list[tuple[str, Path]] = []
         self.readings: list[tuple[Document | None, list[Problem], int]] = []
         self.last_taxonomy: Taxonomy | None = None
 
     def read(self, files, schemas):
         out = super().read(files, schemas)
-        if self.substitute is not None:
-            name, raw = self.substitute
+        if self.substitute:
             for i, (kind_name, path) in enumerate(files):
-                if os.fspath(path) == name:
+                raw = self.substitute.get(os.fspath(path))
+                if raw is not None:
                     doc, found = read_bytes(raw, display_path(path))  # as kb.data.load._read_many reads a file
-                    out[i] = (doc, _check_shape(kind_name, doc, path, schemas) if doc is not None else found, -1)
+                    out[i] = (doc, check_shape(kind_name, doc, path, schemas) if doc is not None else found, -1)
         self.files, self.readings = files, out
         return out
+
+    def take(self, snapshot: tuple) -> None:
+        """Merge readings made by another ReadCache (`snapshot_of`): each file's, where ours is missing or of
+        another signature; all of them, ours dropped, where they were made against other schema files (the next
+        load's schemas_for tells whether those are the current ones, and reads everything again if not)."""
+        schema_key, files = snapshot
+        if schema_key is None:
+            return
+        if schema_key != self._schema or self.schemas is None:
+            self._files.clear()
+            self._schema = schema_key
+            self.schemas = Schemas(Path(schema_key[0]))  # our own: compiled on our thread, as needed
+        mine = self._files
+        for name, (signature, (doc, found, _), path) in files.items():
+            if signature is not None and (name not in mine or mine[name][0] != signature):
+                self._counter += 1
+                mine[name] = (signature, (doc, found, self._counter), path)
 
     def taxonomy(self, root, problems, schemas):
         self.last_taxonomy = super().taxonomy(root, problems, schemas)
         return self.last_taxonomy
+
+
+def snapshot_of(reads: ReadCache) -> tuple:
+    """What `take` needs of another cache's readings, copied at once (to be called on the thread that writes it)."""
+    return reads._schema, dict(reads._files)
 
 
 @dataclass
@@ -97,10 +144,8 @@ class _Entry:
     path: Path
     doc: Document | None
     version: int  # which reading (the cache's counter): what is derived from a file is kept while it is the same
-    key: str = ""  # _file_key(path)
-
-    def __post_init__(self) -> None:
-        self.key = _file_key(self.path)
+    key: str  # _file_key(path)
+    stem: str  # the file's name without .yml: the record's id, if it reads
 
 
 @dataclass
@@ -135,92 +180,189 @@ class Desk:
         self.settings = settings.but(drafts=True)
         self.cache = _DeskCache()
         self.lock = threading.RLock()
+        self._offered: tuple | None = None  # the readings `adopt` was last given, not yet merged
+        self._offered_lock = threading.Lock()  # held for _offered only: `adopt` never waits for a desk request
+        self._first_readings: threading.Event | None = None  # set by `expect_readings`, until `adopt` is called
         self._todo: dict[str, tuple[int, bool]] = {}  # path -> (reading, whether 待填写 is left in the file)
+        self._names: dict[str, tuple[str, str]] = {}  # path as text -> (_file_key, stem)
+        self._loaded: dict[bool, tuple[tuple, _State]] = {}  # published or not -> (_fingerprint, the load's state)
+        self._listed: tuple[_State, dict] | None = None  # the last list and the state it was made of
         self._schemas: dict[tuple, dict] = {}
 
     # -- loading ------------------------------------------------------------------------------------------------
 
-    def _load(self, substitute: tuple[Path, bytes] | None = None) -> _State:
+    def expect_readings(self) -> None:
+        """The preview will hand over its readings (`adopt`) after its first build: until then (at most
+        FIRST_READINGS_WAIT seconds) the desk's first load waits for them instead of reading every file itself."""
+        self._first_readings = threading.Event()
+
+    def adopt(self, reads: ReadCache) -> None:
+        """The preview's readings, after one of its builds: merged at the desk's next load. Called on the thread that
+        writes `reads` (the preview's build), and never waits for the desk."""
+        offered = snapshot_of(reads)
+        with self._offered_lock:
+            self._offered = offered
+        self.readings_offered()
+
+    def readings_offered(self) -> None:
+        """Whatever happened to the preview's build: the desk stops waiting for its readings."""
+        first = self._first_readings
+        if first is not None:
+            first.set()
+
+    def warm(self) -> threading.Thread:
+        """Make the list in the background (after the preview's first build: its readings are there), so that the
+        editor's first list is the one kept (while no file changes). A failure is the next list's to report."""
+        def run() -> None:
+            try:
+                self.list_records()
+            except Exception:  # said by the request that meets it again
+                pass
+
+        thread = threading.Thread(target=run, name="toolbook-desk-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def _load(self, substitute: dict[Path, bytes] | None = None, *, published: bool = False) -> _State:
+        """Every problem and every record file of the data folder, as `check --drafts` (with `published`: `check`)
+        reads them; with `substitute`, some files' bytes in place of theirs. While no file of the data and schema
+        folders changed (`_fingerprint`), the last load's state is the answer: at 10,000 records the fingerprint
+        costs 0.07 s, the load 0.3-0.5 s."""
+        mark = None if substitute else self._fingerprint()
+        kept = self._loaded.get(published)
+        if mark is not None and kept is not None and kept[0] == mark:
+            return kept[1]
         cache = self.cache
+        first = self._first_readings
+        if first is not None:  # the first load: the preview's first readings are coming
+            first.wait(FIRST_READINGS_WAIT)
+            self._first_readings = None
+        with self._offered_lock:
+            offered, self._offered = self._offered, None
+        if offered is not None:
+            cache.take(offered)
         cache.files, cache.readings, cache.last_taxonomy = [], [], None
-        cache.substitute = (os.fspath(substitute[0]), substitute[1]) if substitute else None
+        cache.substitute = {os.fspath(path): raw for path, raw in (substitute or {}).items()}
         try:
-            _, problems = load(self.settings, cache)
+            _, problems = load(self.settings.but(drafts=False) if published else self.settings, cache)
         finally:
-            cache.substitute = None
-        entries = [_Entry(KIND_NAMED[name], path, doc, version)
-                   for (name, path), (doc, _, version) in zip(cache.files, cache.readings)]
-        return _State(problems, entries, cache.last_taxonomy)
+            cache.substitute = {}
+        names = self._names  # a file's key and stem, worked out once (10,000 of each cost 0.1 s a load)
+        if len(names) > 2 * len(cache.files) + 100:  # files gone
+            names.clear()
+        entries = []
+        for (name, path), (doc, _, version) in zip(cache.files, cache.readings):
+            text = os.fspath(path)
+            known = names.get(text)
+            if known is None:
+                known = names[text] = (_file_key(text), path.stem)
+            entries.append(_Entry(KIND_NAMED[name], path, doc, version, *known))
+        state = _State(problems, entries, cache.last_taxonomy)
+        if mark is not None:
+            self._loaded[published] = (mark, state)
+        return state
+
+    def _fingerprint(self) -> tuple:
+        """Each file under the data and schema folders (all a load reads, and the pictures whose presence it checks)
+        with its size, modification time and inode (as kb.data.load.ReadCache tells a changed file), and where each
+        link to a folder points: the same fingerprint, the same load (the day is the desk's, fixed)."""
+        out = []
+        for root in dict.fromkeys((os.fspath(self.settings.data), os.fspath(self.settings.schema_dir))):
+            for folder, subfolders, files in os.walk(root):
+                subfolders.sort()
+                for name in subfolders:
+                    path = os.path.join(folder, name)
+                    if os.path.islink(path):  # not walked into: where it points
+                        try:
+                            out.append((path, os.readlink(path)))
+                        except OSError:
+                            out.append((path, None))
+                for name in sorted(files):
+                    path = os.path.join(folder, name)
+                    try:
+                        st = os.stat(path)
+                        out.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+                    except OSError:
+                        out.append((path, None))
+        return tuple(out)
 
     # -- list -----------------------------------------------------------------------------------------------------
 
     def list_records(self) -> dict:
+        """The list (see the end of this module). The same data: the same answer, made once (not to be changed)."""
         with self.lock:
             state = self._load()
-            known = {e.key for e in state.entries}
-            values = {id(e): _values(e.doc) for e in state.entries}
-            # which issue lists each case, and why records are held back (as kb.data.load.unpublished)
-            issue_of: dict[str, str] = {}
-            held: dict[str, tuple[str, str]] = {}  # id -> ("draft" or "scheduled", why)
-            for e in state.entries:
-                v = values[id(e)]
-                if v is None:
-                    continue
-                if v.get("draft") is True:
-                    held[e.path.stem] = ("draft", "是草稿（draft: true）")
-                elif e.kind is ISSUE and _after(v.get("publish_date"), self.settings.today):
-                    held[e.path.stem] = ("scheduled", f"定于 {v['publish_date']} 发布")
-            for e in state.entries:
-                v = values[id(e)]
-                if e.kind is not ISSUE or v is None or not isinstance(v.get("cases"), list):
-                    continue
-                month = v.get("month") if isinstance(v.get("month"), str) else e.path.stem
-                for case_id in v["cases"]:
-                    if isinstance(case_id, str):
-                        issue_of.setdefault(case_id, month)
-                        if e.path.stem in held and case_id not in held:
-                            how, _ = held[e.path.stem]
-                            why = "尚未发布" if how == "draft" else f"定于 {v['publish_date']} 发布"
-                            held[case_id] = (how, f"所在的 {e.path.stem} 期专刊{why}")
-            by_stem = {e.path.stem: e for e in state.entries}
-            cases_of = {e.path.stem: [c for c in values[id(e)].get("cases") or [] if isinstance(c, str)]
-                        for e in state.entries if e.kind is ISSUE and values[id(e)] is not None}
+            if self._listed is not None and self._listed[0] is state:
+                return self._listed[1]
+            listed = self._list(state)
+            self._listed = (state, listed)
+            return listed
 
-            def ready(stem: str) -> bool:  # what `finalize` asks of a file: no 待填写 left; and no problems
-                e = by_stem.get(stem)
-                return e is None or (values[id(e)] is not None and not state.of_entry(e) and not self._has_todo(e))
+    def _list(self, state: _State) -> dict:
+        known = {e.key for e in state.entries}
+        values = {id(e): _values(e.doc) for e in state.entries}
+        # which issue lists each case, and why records are held back (as kb.data.load.unpublished)
+        issue_of: dict[str, str] = {}
+        held: dict[str, tuple[str, str]] = {}  # id -> ("draft" or "scheduled", why)
+        for e in state.entries:
+            v = values[id(e)]
+            if v is None:
+                continue
+            if v.get("draft") is True:
+                held[e.stem] = ("draft", "是草稿（draft: true）")
+            elif e.kind is ISSUE and _after(v.get("publish_date"), self.settings.today):
+                held[e.stem] = ("scheduled", f"定于 {v['publish_date']} 发布")
+        for e in state.entries:
+            v = values[id(e)]
+            if e.kind is not ISSUE or v is None or not isinstance(v.get("cases"), list):
+                continue
+            month = v.get("month") if isinstance(v.get("month"), str) else e.stem
+            for case_id in v["cases"]:
+                if isinstance(case_id, str):
+                    issue_of.setdefault(case_id, month)
+                    if e.stem in held and case_id not in held:
+                        how, _ = held[e.stem]
+                        why = "尚未发布" if how == "draft" else f"定于 {v['publish_date']} 发布"
+                        held[case_id] = (how, f"所在的 {e.stem} 期专刊{why}")
+        by_stem = {e.stem: e for e in state.entries}
+        cases_of = {e.stem: [c for c in values[id(e)].get("cases") or [] if isinstance(c, str)]
+                    for e in state.entries if e.kind is ISSUE and values[id(e)] is not None}
 
-            rows = []
-            for e in state.entries:
-                v = values[id(e)]
-                stem = e.path.stem
-                how, note = held.get(stem, ("", "")) if v is not None else self._guess(e)
-                if how == "draft":
-                    done = v is not None and ready(stem) and all(ready(c) for c in cases_of.get(stem, ()))
-                    status = STATUS_READY if done else STATUS_DRAFT
-                else:
-                    status = STATUS_SCHEDULED if how == "scheduled" else STATUS_PUBLISHED
-                v = v or {}
-                title = v.get(e.kind.title_field)
-                date = v.get(e.kind.date_field)
-                unit = v.get("unit")
-                rows.append({"kind": e.kind.name, "kind_label": e.kind.label, "id": stem,
-                             "title": title if isinstance(title, str) and title.strip() else e.path.name,
-                             "unit": unit if isinstance(unit, str) else "",
-                             "date": "" if date is None or isinstance(date, (dict, list)) else str(date),
-                             "issue": issue_of.get(stem, "") if e.kind.name == "case" else "",
-                             "status": status, "note": note, "problems": len(state.of_entry(e)),
-                             "path": f"{e.kind.folder}/{e.path.name}"})
-            order = {k.name: i for i, k in enumerate(KINDS)}
-            rows.sort(key=lambda r: r["id"])
-            rows.sort(key=lambda r: r["date"], reverse=True)
-            rows.sort(key=lambda r: order[r["kind"]])
-            elsewhere = [str(p) for p in state.problems if _file_key(p.file) not in known]
-            tax = state.taxonomy
-            units = [t.name for t in tax.units] if tax is not None else sorted({r["unit"] for r in rows if r["unit"]})
-            issues = sorted({r["id"] for r in rows if r["kind"] == ISSUE.name} | set(issue_of.values()), reverse=True)
-            return {"records": rows, "problems_elsewhere": elsewhere,
-                    "kinds": [{"kind": k.name, "label": k.label} for k in KINDS], "units": units, "issues": issues}
+        def ready(stem: str) -> bool:  # what `finalize` asks of a file: no 待填写 left; and no problems
+            e = by_stem.get(stem)
+            return e is None or (values[id(e)] is not None and not state.of_entry(e) and not self._has_todo(e))
+
+        rows = []
+        for e in state.entries:
+            v = values[id(e)]
+            stem = e.stem
+            how, note = held.get(stem, ("", "")) if v is not None else self._guess(e)
+            if how == "draft":
+                done = v is not None and ready(stem) and all(ready(c) for c in cases_of.get(stem, ()))
+                status = STATUS_READY if done else STATUS_DRAFT
+            else:
+                status = STATUS_SCHEDULED if how == "scheduled" else STATUS_PUBLISHED
+            v = v or {}
+            title = v.get(e.kind.title_field)
+            date = v.get(e.kind.date_field)
+            unit = v.get("unit")
+            rows.append({"kind": e.kind.name, "kind_label": e.kind.label, "id": stem,
+                         "title": title if isinstance(title, str) and title.strip() else e.path.name,
+                         "unit": unit if isinstance(unit, str) else "",
+                         "date": "" if date is None or isinstance(date, (dict, list)) else str(date),
+                         "issue": issue_of.get(stem, "") if e.kind.name == "case" else "",
+                         "status": status, "note": note, "problems": len(state.of_entry(e)),
+                         "path": f"{e.kind.folder}/{e.path.name}"})
+        order = {k.name: i for i, k in enumerate(KINDS)}
+        rows.sort(key=lambda r: r["id"])
+        rows.sort(key=lambda r: r["date"], reverse=True)
+        rows.sort(key=lambda r: order[r["kind"]])
+        elsewhere = [str(p) for p in state.problems if _file_key(p.file) not in known]
+        tax = state.taxonomy
+        units = [t.name for t in tax.units] if tax is not None else sorted({r["unit"] for r in rows if r["unit"]})
+        issues = sorted({r["id"] for r in rows if r["kind"] == ISSUE.name} | set(issue_of.values()), reverse=True)
+        return {"records": rows, "problems_elsewhere": elsewhere,
+                "kinds": [{"kind": k.name, "label": k.label} for k in KINDS], "units": units, "issues": issues}
 
     def _has_todo(self, entry: _Entry) -> bool:
         """Whether 待填写 is left anywhere in the file, comments included (as `finalize` refuses): asked of drafts
@@ -264,17 +406,19 @@ class Desk:
                     "problems": [_problem(p, self.settings.data) for p in state.of(path)]}
 
     def _schema(self, kind: Kind, taxonomy: Taxonomy | None) -> dict:
-        """The kind's JSON schema with every `$ref` resolved inline and each taxonomy field's choices as `enum`."""
+        """The kind's JSON schema with every `$ref` resolved inline, each taxonomy field's choices as `enum`, and each
+        reference field (Kind.references) marked with the kinds it may name: "x-refers": ["standard", "method"]."""
         schemas = self.cache.schemas_for(self.settings.schema_dir)
         key = (kind.name, id(schemas), id(taxonomy))
         if key not in self._schemas:
-            others = {p.name: schemas.load(p.stem) for p in sorted(schemas.folder.glob("*.json"))}
-            base = schemas.load(kind.name)
-            resolved = schema_module._inline(base, base, others)
+            resolved = schemas.resolved(kind.name)
             properties = resolved.get("properties", {})
             for name, which in kind.terms if taxonomy is not None else ():
                 if name in properties:
                     properties[name] = {**properties[name], "enum": [t.name for t in _terms(taxonomy, which)]}
+            for name, kinds in kind.references:  # the form offers a choice of existing records of these kinds
+                if name in properties:
+                    properties[name] = {**properties[name], "x-refers": list(kinds)}
             self._schemas.clear()  # only the current schema and taxonomy are worth keeping
             self._schemas[key] = resolved
         return self._schemas[key]
@@ -301,11 +445,7 @@ class Desk:
             except yamledit.EditRefused as e:
                 return {"refused": [{"file": _relative(path, self.settings.data), "field": e.field, "line": 0,
                                      "message": e.message}]}
-            before = set(self._load().problems)
-            after = self._load(substitute=(path, new))
-            mine = after.of(path)
-            caused = [p for p in after.problems if p not in before and _file_key(p.file) != _file_key(path)]
-            found = [_problem(p, self.settings.data) for p in [*mine, *caused]]
+            found = self.problems_with({path: new})
             if found and values.get("draft") is not True:
                 return {"refused": found}
             if _version(_read_bytes(path)) != version:  # changed on disk meanwhile
@@ -315,6 +455,18 @@ class Desk:
                     self._keep(k, record_id, raw)
                     write_whole(path.resolve(), new)
             return {"version": _version(new), "problems": found}
+
+    def problems_with(self, changes: dict[Path, bytes], *, published: bool = False) -> list[dict]:
+        """The problems the data would have with each file of `changes` holding the bytes given, nothing written:
+        those of the changed files and those they cause elsewhere (that were not there before); with `published`,
+        those of the published data (`check` without --drafts), as after a finalize."""
+        with self.lock:
+            before = set(self._load(published=published).problems)
+            after = self._load(substitute=changes, published=published)
+            keys = {_file_key(path) for path in changes}
+            mine = [p for p in after.problems if _file_key(p.file) in keys]
+            caused = [p for p in after.problems if p not in before and _file_key(p.file) not in keys]
+            return [_problem(p, self.settings.data) for p in [*mine, *caused]]
 
     def undo(self, kind: str, record_id: str) -> dict:
         with self.lock:
@@ -381,30 +533,27 @@ class Desk:
 #                 "problems_elsewhere": [str], "kinds": [{"kind", "label"}], "units": [str], "issues": [month, newest first]}
 #   open_record   {"kind", "id", "path", "values": {…} or None (the file does not read), "text": None or then the file's
 #                 text, "version": sha256 hex of its bytes, "schema": the kind's JSON schema ($refs inline, taxonomy fields
-#                 with "enum"), "problems": [{"file", "field", "line", "message"}]}
+#                 with "enum", reference fields with "x-refers": [kind names]), "problems": [{"file", "field", "line",
+#                 "message"}]}
 #   save_record   saved: {"version", "problems"} (a draft's own problems and any it causes elsewhere); nothing written:
 #                 {"conflict": {"values", "version", "text"}} (changed on disk since `version`) or {"refused": [problem]}
 #                 (a published record with problems, or values the file cannot hold: then "line" is 0)
 #   undo          the version before the last save put back (the current one kept, so an undo can be undone):
 #                 {"version", "problems"}
+#   problems_with the problems of the data with some files changed in memory: [{"file", "field", "line", "message"}]
 # A wrong kind or id, a file that cannot be written, nothing to undo: DeskError, in Chinese.
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
 
 def _read_bytes(path: Path) -> bytes:
-    """The bytes of a record file: a regular file (links followed) of at most 1 MB, opened without blocking."""
+    """The bytes of a record file, refused as a load refuses it (kb.data.yamlio.read_record_bytes), as a DeskError."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        return read_record_bytes(path)
+    except UnreadableFile as e:
+        raise DeskError(f"{path.name}：{e}") from None
     except OSError as e:
         raise DeskError(f"无法读取 {path.name}：{e.strerror or e}。") from None
-    with open(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DeskError(f"{path.name} 不是普通文件，不予打开。")
-        raw = f.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise DeskError(f"{path.name} 太大（超过 1 MB），一条记录不能这么大。请在文本编辑器里检查这个文件。")
-    return raw
 
 
 @contextlib.contextmanager

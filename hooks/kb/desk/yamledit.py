@@ -24,8 +24,11 @@ field wrong (it can misplace a comment when a value changes its kind), each chan
 its own between the original lines of the others, and that is read back in turn; any difference, or a text
 the strict reader cannot read, raises EditRefused with a Chinese reason naming the field.
 
+One thing more goes: the scaffold's 待填写 reminder at the end of a key line whose field now holds a value
+without 待填写 (_drop_reminders): the form does not show comments, and `finalize` would refuse the file for it.
+
 Never: write a file (the caller does, kb.desk.records), return a text that reads back otherwise than `values`,
-or touch a line of an unchanged top-level field.
+or touch a line of an unchanged top-level field (but for such a reminder).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from ruamel.yaml.util import RegExp, load_yaml_guess_indent
 
 from ..data.problems import field_path, short
 from ..data.yamlio import read_bytes
+from ..editing.scaffold import TODO
 
 WIDTH = 1_000_000_000  # never wrap a line
 SCHEMA_LINE = re.compile(r"# yaml-language-server:")
@@ -572,7 +576,8 @@ def edit_with_report(text: str, values: dict, order: Sequence[str] = ()) -> Resu
     result = _edit(text, values, tuple(order))
     refused = _refusal(result.text, values)
     if refused is None:
-        return result
+        done = _drop_reminders(result.text, values)
+        return Result(done, result.spliced) if _refusal(done, values) is None else result
     # ruamel's round trip went wrong inside a changed field (it can misplace a comment when a value changes its
     # kind): each changed field written afresh on its own, every other line kept, if that reads back right
     old_doc, _ = read_bytes(text.encode("utf-8"), "记录")
@@ -581,6 +586,24 @@ def edit_with_report(text: str, values: dict, order: Sequence[str] = ()) -> Resu
         if _refusal(fallback.text, values) is None:
             return fallback
     raise refused
+
+
+_REMINDER = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(.*?)[ \t]+#[ \t]*" + TODO + r"[^\r\n]*(\r\n|\r|\n|)")
+
+
+def _drop_reminders(text: str, values: dict) -> str:
+    """The text without the scaffold's reminders on fields the form has filled: an end-of-line comment starting with
+    待填写 (`unit: "市财政局"  # 待填写：换成 taxonomy.yml 里的名称`) on the key line of a top-level field whose value
+    is text or a number without 待填写. The form does not show comments; saving it is where the editor chose the
+    value, and `finalize` refuses a file with 待填写 left anywhere, comments included."""
+    out = []
+    for line in _lines(text):
+        m = _REMINDER.fullmatch(line)
+        value = values.get(m.group(1)) if m else None
+        if m and isinstance(value, (str, int, float)) and not isinstance(value, bool) and TODO not in str(value):
+            line = f"{m.group(1)}:{m.group(2)}{m.group(3)}"
+        out.append(line)
+    return "".join(out)
 
 
 def _refusal(text: str, values: dict) -> EditRefused | None:

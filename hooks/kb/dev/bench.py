@@ -183,12 +183,51 @@ PREVIEW_SCENARIOS = (
 )
 
 
+class _Served:
+    """`toolbook.py serve` as a child process over a copy of `data` in a temporary folder (no publish folder), and
+    the seconds from a moment (`mark`; at first the start) until a condition holds."""
+
+    def __init__(self, data: Path, prefix: str) -> None:
+        import shutil
+
+        self.work = Path(tempfile.mkdtemp(prefix=prefix))
+        self.data = self.work / "data"
+        shutil.copytree(data, self.data)
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}/"
+        env = child_env(TOOLBOOK_DATA=str(self.data))
+        env.pop("TOOLBOOK_PUBLISH_TO", None)
+        self.began = time.perf_counter()
+        self.server = subprocess.Popen([sys.executable, "scripts/toolbook.py", "serve", "--addr", f"127.0.0.1:{port}"],
+                                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def mark(self, at: float | None = None) -> None:
+        self.began = time.perf_counter() if at is None else at
+
+    def until(self, condition, what: str, timeout: float = 600) -> float:
+        """Seconds since the mark until `condition()` holds."""
+        deadline = time.perf_counter() + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"预览在 {timeout:.0f} 秒内没有{what}")
+            if self.server.poll() is not None:
+                raise RuntimeError("预览服务器意外退出")
+            time.sleep(0.05)
+        return time.perf_counter() - self.began
+
+    def close(self) -> None:
+        import shutil
+
+        self.server.terminate()
+        self.server.wait(timeout=30)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def measure_preview(data: Path, rounds: int = 3) -> dict:
     """Seconds from saving a change until the preview shows it, under `toolbook.py serve`'s preview server,
     for each kind of change (PREVIEW_SCENARIOS), `rounds` times each; and seconds from starting the server
     until its first page answers. A change is seen in an open browser (Chromium) where the page it changes
     is open, except a new or deleted record's page, which is asked for until it is there (or gone)."""
-    import shutil
     import urllib.error
     import urllib.request
 
@@ -198,18 +237,11 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    work = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
-    copy = work / "data"
-    shutil.copytree(data, copy)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    case = sorted((copy / "cases").glob("*.yml"))[0]
-    standard = sorted((copy / "standards").glob("*.yml"))[0]
+    served = _Served(data, "toolbook-preview-")
+    base, until = served.base, served.until
+    case = sorted((served.data / "cases").glob("*.yml"))[0]
+    standard = sorted((served.data / "standards").glob("*.yml"))[0]
     case_text, standard_text = case.read_text(encoding="utf-8"), standard.read_text(encoding="utf-8")
-    env = child_env(TOOLBOOK_DATA=str(copy))
-    start = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "scripts/toolbook.py", "serve", "--addr", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def status(url: str) -> int | None:
         try:
@@ -219,17 +251,6 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
             return e.code
         except OSError:
             return None
-
-    def until(condition, what: str, timeout: float = 300) -> float:
-        """Seconds since `start` until `condition()` holds."""
-        deadline = time.perf_counter() + timeout
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"预览在 {timeout:.0f} 秒内没有{what}")
-            if server.poll() is not None:
-                raise RuntimeError("预览服务器意外退出")
-            time.sleep(0.05)
-        return time.perf_counter() - start
 
     times: dict[str, list[float]] = {name: [] for name, _ in PREVIEW_SCENARIOS}
     try:
@@ -254,7 +275,7 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
 
             def seen(script: str, marker: str, timeout: float = 300) -> float:
                 page.wait_for_function(script, arg=marker, timeout=timeout * 1000)
-                return time.perf_counter() - start
+                return time.perf_counter() - served.began
 
             in_text = "m => document.body && document.body.textContent.includes(m)"
             not_in_text = "m => document.body && !document.body.textContent.includes(m)"
@@ -265,38 +286,36 @@ def measure_preview(data: Path, rounds: int = 3) -> dict:
             for i in range(1, rounds + 1):
                 marker = f"预览测量第{i}次修改"
                 settle(case_url)
-                start = time.perf_counter()
+                served.mark()
                 case.write_text(case_text.replace("body: |\n", f"body: |\n  {marker}。\n\n", 1), encoding="utf-8")
                 times["case_body"].append(seen(in_text, marker))
 
                 settle(standard_url)
-                start = time.perf_counter()
+                served.mark()
                 standard.write_text(standard_text.replace(title, title + marker, 1), encoding="utf-8")
                 times["standard_title"].append(seen("m => document.querySelector('h1') && "
                                                     "document.querySelector('h1').textContent.includes(m)", marker))
 
                 added = case.with_name(f"{case.stem}-bench-{i}.yml")
-                start = time.perf_counter()
+                served.mark()
                 added.write_text(case_text.replace(f"id: {case.stem}", f"id: {added.stem}", 1), encoding="utf-8")
                 times["add"].append(until(lambda: status(f"{base}cases/{added.stem}/") == 200, "显示新增的记录"))
                 page.wait_for_timeout(1500)
-                start = time.perf_counter()
+                served.mark()
                 added.unlink()
                 times["delete"].append(until(lambda: status(f"{base}cases/{added.stem}/") == 404, "去掉删除的记录"))
 
                 settle(base)
-                start = time.perf_counter()
+                served.mark()
                 case.write_text(case_text.replace(theme, "theme: 预览测量用的错误主题", 1), encoding="utf-8")
                 times["invalid"].append(seen(in_text, "数据有问题"))
                 page.wait_for_timeout(1500)
-                start = time.perf_counter()
+                served.mark()
                 case.write_text(case_text, encoding="utf-8")
                 times["fixed"].append(seen(not_in_text, "数据有问题"))
             chromium.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+        served.close()
     records = sum(1 for kind in ("standards", "methods", "cases", "issues") for _ in (data / kind).glob("*.yml"))
     return {"records": records, "first_page_seconds": first, "whole_site_seconds": whole, "rounds": times,
             "worst": {name: max(values) for name, values in times.items()}}
@@ -308,3 +327,109 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+DESK_ROWS = (
+    ("list_first", "打开记录列表（预览首页可打开后第一次）"),
+    ("list", "再次打开记录列表"),
+    ("open", "打开一条案例的表单"),
+    ("save", "保存：校验完毕、写入文件"),
+    ("seen", "保存后预览页面显示新标题"),
+)
+
+
+def measure_desk(data: Path, rounds: int = 3) -> dict:
+    """Seconds the editing desk takes under `toolbook.py serve`, over HTTP as its page asks: the list of records the
+    first time (as soon as the preview's home page answers, while the rest of the site is still being built) and
+    again (`rounds` times, once the whole site is built), a case's form, and a save of the case's title: until the
+    save is answered (checked as `check --drafts` checks, written) and until the preview's page of the case, asked
+    for over HTTP, shows the new title."""
+    import re
+    import shutil
+    import urllib.error
+    import urllib.request
+
+    served = _Served(data, "toolbook-desk-")
+    base, until = served.base, served.until
+    case = sorted((served.data / "cases").glob("*.yml"))[0].stem
+
+    def ask(path: str, method: str = "GET", body=None, token: str = "") -> tuple[int, bytes]:
+        headers = {"X-Desk-Token": token, "Origin": base.rstrip("/")} if token else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(base + path, method=method, headers=headers,
+                                         data=None if body is None else json.dumps(body).encode("utf-8"))
+        try:
+            with urllib.request.urlopen(request, timeout=600) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+        except OSError:
+            return 0, b""
+
+    def timed(path: str, token: str, method: str = "GET", body=None) -> tuple[float, dict]:
+        began = time.perf_counter()
+        status, answer = ask(path, method, body, token)
+        seconds = time.perf_counter() - began
+        if status != 200:
+            raise RuntimeError(f"编辑台回答 {status}：{answer.decode('utf-8', 'replace')[:500]}")
+        return seconds, json.loads(answer)
+
+    times: dict[str, list[float]] = {name: [] for name, _ in DESK_ROWS}
+    try:
+        first_page = until(lambda: ask("")[0] == 200, "回应第一个页面")
+        status, page = ask("_desk/")
+        found = re.search(rb'name="tb-desk-token" content="([^"]+)"', page)
+        if status != 200 or not found:
+            raise RuntimeError("预览没有提供编辑台页面")
+        token = found.group(1).decode("ascii")
+        seconds, listed = timed("_desk/api/records", token)
+        times["list_first"].append(seconds)
+        whole = until(lambda: ask("no-such-page/")[0] == 404, "生成全部页面")
+        for _ in range(rounds):
+            times["list"].append(timed("_desk/api/records", token)[0])
+        for _ in range(rounds):
+            seconds, opened = timed(f"_desk/api/records/case/{case}", token)
+            times["open"].append(seconds)
+        values, version = opened["values"], opened["version"]
+        title = values["title"]
+        for i in range(1, rounds + 1):
+            marker = f"编辑台测量第{i}次保存"
+            values["title"] = f"{title}{marker}"
+            began = time.perf_counter()
+            seconds, saved = timed(f"_desk/api/records/case/{case}", token, "PUT", {"values": values, "version": version})
+            if saved.get("problems"):
+                raise RuntimeError(f"保存后有问题：{saved['problems']}")
+            version = saved["version"]
+            times["save"].append(seconds)
+            served.mark(began)
+            times["seen"].append(until(lambda: marker.encode("utf-8") in ask(f"cases/{case}/")[1], "显示保存的标题"))
+            time.sleep(1.5)  # the reload of the page settles before the next save
+    finally:
+        served.close()
+        shutil.rmtree(_desk_history(served.data), ignore_errors=True)  # the earlier versions the saves kept
+    return {"records": len(listed["records"]), "case": case, "first_page_seconds": first_page,
+            "whole_site_seconds": whole, "rounds": times}
+
+
+def _desk_history(data: Path) -> Path:
+    """Where the desk of a preview of `data` keeps earlier versions (<project>/.cache/desk/history/<data folder>/)."""
+    from kb.data.model import CASE
+    from kb.desk.records import Desk
+    from kb.settings import Settings
+
+    return Desk(Settings.read(data)).history_folder(CASE, "x").parents[1]
+
+
+def desk_table(result: dict) -> str:
+    """The figures of measure_desk as a Markdown table, in Chinese."""
+    rounds = max(len(v) for v in result["rounds"].values())
+    lines = [f"编辑台（{result['records']} 条记录）：预览启动后 {result['first_page_seconds']:.1f} 秒回应首页，"
+             f"{result['whole_site_seconds']:.1f} 秒生成全部页面。单位：秒。", "",
+             "| 项 | " + " | ".join(f"第 {n} 次" for n in range(1, rounds + 1)) + " | 最慢 |",
+             "|---|" + "---|" * (rounds + 1)]
+    for name, label in DESK_ROWS:
+        values = result["rounds"][name]
+        cells = [f"{v:.2f}" for v in values] + ["—"] * (rounds - len(values))
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {max(values):.2f} |")
+    return "\n".join(lines)

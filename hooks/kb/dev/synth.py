@@ -109,6 +109,7 @@ class Synth:
         if schedule:
             clause["schedule"] = [{"duty": activity, **schedule}]
         clause["evidence"] = self.rng.sample(wb.EVIDENCE, self.rng.randint(1, 4))
+        clause["basis_kind"] = "法规"  # required since issue 29; the article below makes it a valid regulation basis
         clause["source"] = f"{r(wb.REGULATIONS)}第{r(wb.ARTICLE_NUMBERS)}条"
         return clause
 

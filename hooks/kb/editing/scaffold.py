@@ -167,6 +167,8 @@ def stub(kind: Kind, record_id: str, path: Path, tax: dict, *, theme: str | None
             f"basis:\n  - document: {q(todo('法规全称，不带书名号'))}\n    articles: {q(todo('第几条'))}\n"
             f"summary: {q(todo('一两句话说明这项标准管什么。'))}\n"
             f"clauses:\n  - requirement: {q(todo('这一条的具体要求'))}\n    frequency: {q(todo('频次，如每月 1 次'))}\n"
+            "    # 依据类别：法规（出处写文件简称和第几条）、上级要求（出处写哪一级党组织、什么文件）或通行做法：\n"
+            f"    basis_kind: 法规\n    source: {q(todo('文件简称和第几条，如 支部工作条例第十九条'))}\n"
             "    # 有固定周期时去掉下面两行开头的 #（一月一清单和日历文件用，写法见编辑指南）：\n"
             "    # schedule:\n    #   - {duty: 支委会, every: month, usually: true}\n"
             f"checklist: []\nrelated: []\ntags: []\nupdated: {q(now.isoformat())}\ndraft: true\n")

@@ -12,8 +12,12 @@ for changes by reading every watched folder twice a second. Here:
              keeps what rebuilds share); a build that fails leaves the last pages served and says why
     reload   every HTML page served carries a small script that asks the server to tell it when the
              next build is done (a long poll, as `mkdocs serve` does) and then reloads the page
+    desk     the editing desk (kb.desk.http.DeskApp) under /_desk/, on a loopback address only, unless
+             --desk-anywhere says otherwise (then with a warning: whoever reaches the address can change
+             the data and publish); it is imported only when made (it pulls ruamel.yaml in), and after each
+             build it is handed the build's readings of the data, so that its first list reads no file again
 
-    python -m kb.engine.serve 127.0.0.1:8000      (what `toolbook.py serve` runs, as its own child)
+    python -m kb.engine.serve 127.0.0.1:8000 [--desk-anywhere]    (what `toolbook.py serve` runs, as its own child)
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from ..paths import PROJECT
-from ..desk.http import MOST_BYTES as DESK_MOST_BYTES, MOUNT as DESK_MOUNT
+from ..desk.mount import MOUNT as DESK_MOUNT
 from ..urls import file_of
 from . import LOGGER, quiet_banners
 
 log = logging.getLogger(LOGGER)
 
 QUIET = 0.05  # seconds without a further change before a rebuild starts (an editor saves in several steps)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ALL_ADDRESSES = ("", "0.0.0.0", "::")
+DRAIN_MOST = 64_000_000  # bytes of a refused body still read (so that the browser gets the answer), beyond: hung up
 POLL_TIMEOUT = 60  # seconds a page's reload script waits for the next build before it asks again
 RELOAD = """<script>
 (function () {
@@ -62,20 +69,21 @@ RELOAD = """<script>
 DESK_LINK = """<script>
 (function () {
   var a = document.createElement("a");
-  a.href = "/_desk/"; a.textContent = "编辑台"; a.className = "tb-desk-link";
+  a.href = "%s"; a.textContent = "编辑台"; a.className = "tb-desk-link";
   a.style.cssText = "margin:0 .8rem;padding:.2rem .6rem;border:1px solid currentColor;border-radius:.2rem;"
     + "color:inherit;font-size:.7rem;white-space:nowrap;align-self:center";
   var header = document.querySelector(".md-header__inner");
   if (header) header.appendChild(a);
   else { a.style.cssText += ";position:fixed;top:.5rem;right:.5rem;z-index:10;background:#fff"; document.body.appendChild(a); }
 })();
-</script>"""
+</script>""" % DESK_MOUNT
 
 
 class PreviewServer:
     """Builds the site of `config_file` into a folder of its own and serves it at `host:port` while the data changes."""
 
-    def __init__(self, config_file: Path, host: str, port: int) -> None:
+    def __init__(self, config_file: Path, host: str, port: int, desk_anywhere: bool = False) -> None:
+        """`desk_anywhere`: serve the editing desk on an address other than this computer's own too."""
         from mkdocs.config import load_config
 
         self.config_file = config_file
@@ -87,7 +95,7 @@ class PreviewServer:
         self.http.daemon_threads = True
         self.mount = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
         port = self.http.server_address[1]
-        self.desk = _desk(host, port)
+        self.desk = _desk(host, port, desk_anywhere)
         self.url = f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.mount}"
         self.config = config
         self.epoch = 0  # the number of the last finished build; pages reload when it grows
@@ -124,6 +132,8 @@ class PreviewServer:
             self._cond.notify_all()
         if self._observer is not None:
             self._observer.stop()
+        if self.desk is not None:
+            self.desk.close()  # a publish under way stops too
 
     def changed(self) -> None:
         """Something watched changed: build again (once the changes pause for QUIET seconds)."""
@@ -137,11 +147,15 @@ class PreviewServer:
 
         session = find_session(self.config)
         session.rebuild = self.changed  # the search index failed in the background: its failure shows at once
+        if self.desk is not None:
+            self.desk.expect_readings()  # its first list waits for this build's readings, not reading them twice
         session.nav_only = True  # the pages of the navigation first: the home page answers within seconds
         try:
             self.build()
         finally:
             session.nav_only = False
+        if self.desk is not None:
+            self.desk.warm()  # the desk's list made meanwhile from this build's readings: its first opening is quick
         ready()
         self.build()
         with self._cond:
@@ -196,11 +210,25 @@ class PreviewServer:
         except Exception as e:  # a bug of ours or of the engine: said plainly, the preview goes on
             log.error(f"预览生成时发生内部错误：{type(e).__name__}: {e}。请把这条信息报告给网站管理员。")
             ok = False
+        self._offer_readings()
         with self._cond:
             self.epoch += 1
             self.building = False
             self._cond.notify_all()
         return ok
+
+    def _offer_readings(self) -> None:
+        """The editing desk is handed this build's readings of the data (on this thread, which alone writes them)."""
+        if self.desk is None:
+            return
+        from .session import find_session
+
+        try:
+            preview = find_session(self.config).preview
+            self.desk.adopt(preview.reads if preview is not None else None)
+        except Exception as e:  # the desk reads for itself then
+            log.info(f"编辑台没能沿用预览读取的数据（{type(e).__name__}: {e}），将自己读取。")
+            self.desk.adopt(None)
 
     def _watch(self, session) -> None:
         """Watch the data folder, docs/ and mkdocs.yml (and mkdocs.yml's `watch:` entries)."""
@@ -288,15 +316,36 @@ class PreviewServer:
         return content
 
 
-def _desk(host: str, port: int):
-    """The editing desk of this preview (kb.desk.http.DeskApp), on a loopback address only; else None."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"编辑台只在本机地址（127.0.0.1）上提供；预览绑定在 {host}，本次不提供编辑台。", file=sys.stderr, flush=True)
-        return None
+def _desk(host: str, port: int, anywhere: bool = False):
+    """The editing desk of this preview (kb.desk.http.DeskApp, imported only now): on a loopback address, or on
+    another one with `anywhere` (said with a warning); else None. Says where its 发布 button publishes."""
+    if host not in LOOPBACK:
+        if not anywhere:
+            print(f"编辑台只在本机地址（127.0.0.1）上提供；预览绑定在 {host}，本次不提供编辑台"
+                  "（确需在这个地址上提供时加 --desk-anywhere）。", file=sys.stderr, flush=True)
+            return None
+        if host in ALL_ADDRESSES:
+            print(f"编辑台只接受发往绑定地址的请求，绑定 {host or '所有地址'} 时无法提供编辑台：请用 --addr 写明本机的"
+                  "一个具体地址，如 --addr 192.168.1.10:8000 --desk-anywhere。", file=sys.stderr, flush=True)
+            return None
     from ..desk.http import DeskApp
-    from ..settings import Settings
+    from ..settings import Settings, SettingsError
 
-    return DeskApp(Settings.read(drafts=True), host, port)
+    try:
+        settings = Settings.read(drafts=True)
+    except SettingsError as e:  # the build says so too
+        print(f"本次不提供编辑台：{e}", file=sys.stderr, flush=True)
+        return None
+    if host not in LOOPBACK:
+        print(f"警告：编辑台在 http://{host}:{port}/_desk/ 上对外提供。任何能访问这个地址的人都可以修改 {settings.data} 里的"
+              "数据、导入文档、上传图片并发布网站（编辑台没有账号和密码）。只在可信的网络里这样做，用完立即停止预览。",
+              file=sys.stderr, flush=True)
+    if settings.publish_to is not None:
+        print(f"编辑台的“发布”按钮将发布到 {settings.publish_to}（网站服务器指向其中的 current）。", file=sys.stderr, flush=True)
+    else:
+        print("编辑台的“发布”按钮不可用：没有设置发布目录（启动预览时加 --publish-to 目录，或设置环境变量 "
+              "TOOLBOOK_PUBLISH_TO）。", file=sys.stderr, flush=True)
+    return DeskApp(settings, host, port)
 
 
 class _Server(ThreadingHTTPServer):
@@ -355,19 +404,29 @@ def _handler(server: PreviewServer):
         do_POST = do_PUT
 
         def _desk(self, path: str) -> None:
-            """The editing desk (kb.desk.http): only while the preview is bound to this computer's own address."""
-            if server.desk is None:
-                body = "编辑台只在预览绑定本机地址（127.0.0.1）时提供。".encode("utf-8")
+            """The editing desk (kb.desk.http): on this computer's own address, or another one with --desk-anywhere."""
+            desk = server.desk
+            if desk is None:
+                body = ("编辑台只在预览绑定本机地址（127.0.0.1）时提供；在其他地址上提供须在启动预览时加 --desk-anywhere。"
+                        ).encode("utf-8")
                 return self._send(HTTPStatus.FORBIDDEN, body, "text/plain; charset=utf-8")
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
-            if not 0 <= length <= DESK_MOST_BYTES:
-                self.close_connection = True
-                return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"", "text/plain")
+            if not 0 <= length <= desk.most_bytes(self.command, self.path):
+                if 0 < length <= DRAIN_MOST:  # read and dropped: a browser still sending would not see the answer
+                    while length > 0:
+                        chunk = self.rfile.read(min(length, 1 << 16))
+                        if not chunk:
+                            break
+                        length -= len(chunk)
+                else:
+                    self.close_connection = True
+                answer = desk.too_large(self.command, self.path)
+                return self._send(answer.status, answer.body, answer.kind)
             body = self.rfile.read(length) if length else b""
-            answer = server.desk.handle(self.command, path, self.headers, body)
+            answer = desk.handle(self.command, self.path, self.headers, body)
             self._send(answer.status, answer.body, answer.kind, headers=answer.headers)
 
         def _send(self, status, body: bytes, kind: str, modified: str | None = None, headers: dict | None = None) -> None:
@@ -403,7 +462,7 @@ def main(argv: list[str]) -> int:
     engine.setLevel(logging.WARNING)
     engine.propagate = False
     host, _, port = argv[0].rpartition(":")
-    PreviewServer(PROJECT / "mkdocs.yml", host, int(port)).run()
+    PreviewServer(PROJECT / "mkdocs.yml", host, int(port), desk_anywhere="--desk-anywhere" in argv[1:]).run()
     return 0
 
 

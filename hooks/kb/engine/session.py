@@ -219,12 +219,9 @@ class SiteFiles:
         GeneratedPage(page, file, self.config)
 
     def add_assets(self, assets) -> None:
-        """The site's files that are not pages: made at build time (the calendar file, ledger forms) or copied."""
+        """The site's files that are not pages, copied (a case's images)."""
         for asset in assets:
-            if asset.content is not None:
-                file = File.generated(self.config, asset.src_uri, content=asset.content)
-            else:
-                file = File.generated(self.config, asset.src_uri, abs_src_path=str(asset.path))
+            file = File.generated(self.config, asset.src_uri, abs_src_path=str(asset.path))
             self.files.append(file)
             self.made[file.src_uri] = file
 

@@ -9,6 +9,7 @@ thread of it outlives the build).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +33,11 @@ class OutputPage:
 
 
 class Output(Protocol):
+    """Two kinds (kb.build): an output that reads what pages say (`html`: the search index) a preview makes after a
+    rebuild, in the background, from the text it kept (kb.preview); one that reads the records alone and writes
+    files the pages link to (ledger forms, the calendar file) is made during every build, the preview's
+    included, and may then get a page the preview did not render again, whose `html` is empty."""
+
     def take(self, page: OutputPage) -> None: ...
 
     def complete(self, site_dir: Path) -> None: ...
@@ -39,3 +45,16 @@ class Output(Protocol):
     def wait(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+def write_changed(path: Path, content: bytes) -> None:
+    """Write a file of the site unless it has these bytes already; a reader of the folder (the preview's server)
+    sees the old file or the new one, never half of it."""
+    try:
+        if path.stat().st_size == len(content) and path.read_bytes() == content:
+            return
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)

@@ -265,31 +265,35 @@ class Postings:
         positions, how many of them are in the title, keywords or summary, and those positions' deltas) and
         the positions in the page's text, in blocks of about BLOCK_BYTES, each with the first page it has.
         A phrase needs the text's positions only on the pages its rarer pairs leave (search.js loads those blocks)."""
-        numbers, out, blocks, block, size, first = self.numbers[token], [], [], [], 0, None
-        i, page = 0, -1
-        while i < len(numbers):
-            page += numbers[i]
-            n = numbers[i + 1]
-            at = numbers[i + 2:i + 2 + n]
-            head, p = 0, 0
-            for delta in at:
-                p += delta
-                if p >= TEXT:
-                    break
-                head += 1
-            out += (numbers[i], n, head, *at[:head])
-            if head < n:
+        numbers, end = self.numbers[token], len(self.numbers[token])
+        ranks, blocks, text, first, page, i = [], [], [], None, -1, 0
+        most = BLOCK_BYTES * 3 // 4  # numbers, a byte each at least; base64 makes them a third longer
+        while i < end:  # one page at a time: its number's delta, how many positions, the positions' deltas
+            delta, n = numbers[i], numbers[i + 1]
+            page += delta
+            at, i = i + 2, i + 2 + n
+            head = 0
+            if numbers[at] < TEXT:  # positions in the title, keywords or summary: their number
+                head, p = 1, numbers[at]
+                while head < n:
+                    p += numbers[at + head]
+                    if p >= TEXT:
+                        break
+                    head += 1
+                ranks += (delta, n, head)
+                ranks += numbers[at:at + head]
+            else:  # most pages of a common pair
+                ranks += (delta, n, 0)
+            if head < n:  # the first text position: from the last in the head, or 0
                 if first is None:
                     first = page
-                block += map(_VARINT, at[head:])  # the first text position: from the last in the head, or 0
-                size += n - head
-                if size >= BLOCK_BYTES * 3 // 4:  # base64 makes it a third longer
-                    blocks.append((first, b"".join(block)))
-                    block, size, first = [], 0, None
-            i += 2 + n
-        if block:
-            blocks.append((first, b"".join(block)))
-        return b"".join(map(_VARINT, out)), blocks
+                text += numbers[at + head:i]
+                if len(text) >= most:
+                    blocks.append((first, b"".join(map(_VARINT, text))))
+                    text, first = [], None
+        if text:
+            blocks.append((first, b"".join(map(_VARINT, text))))
+        return b"".join(map(_VARINT, ranks)), blocks
 
 
 _VARINT = _Varints().__getitem__
@@ -325,36 +329,33 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
     from .vocabulary import Vocabulary
 
     pages = sorted(pages, key=lambda p: p["rank"])
-    vocabulary = Vocabulary()
-    vocabulary.add_words(words)
-    vocabulary.make(pages)
-    postings = Postings()
-    for number, page in enumerate(pages):
-        positions = defaultdict(list)
-        text = normalise(page["text"])
-        for field, start, room in (("title", TITLE, KEYWORDS - TITLE), ("keywords", KEYWORDS, SUMMARY - KEYWORDS),
-                                   ("summary", SUMMARY, TEXT - SUMMARY)):
-            value = normalise(page[field])
-            if field == "keywords":  # only what the page's text shows: a result always has the words
-                value = "、".join(w for w in value.split("、") if w and w in text)
-            elif value not in text:
-                continue
-            pairs(value, start, room, positions)
-        pairs(text, TEXT, 1 << 30, positions)
-        postings.add(number, positions)
-
-    tokens = sorted(postings.numbers, key=_utf16)
-    starts, ends = vocabulary.lexicon(postings.numbers.__contains__)
-    spelled = vocabulary.pinyin()
     output.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
     digest = hashlib.sha1()
     try:
-        (work / "c").mkdir()
-        (work / "p").mkdir()
-        (work / "y").mkdir()
-        (work / "w").mkdir()
-        (work / "t").mkdir()
+        for folder in ("c", "p", "y", "w", "t"):
+            (work / folder).mkdir()
+        vocabulary = Vocabulary()
+        vocabulary.add_words(words)
+        vocabulary.make(pages)
+        postings = Postings()
+        for number, page in enumerate(pages):
+            positions = defaultdict(list)
+            text = normalise(page["text"])
+            for field, start, room in (("title", TITLE, KEYWORDS - TITLE), ("keywords", KEYWORDS, SUMMARY - KEYWORDS),
+                                       ("summary", SUMMARY, TEXT - SUMMARY)):
+                value = normalise(page[field])
+                if field == "keywords":  # only what the page's text shows: a result always has the words
+                    value = "、".join(w for w in value.split("、") if w and w in text)
+                elif value not in text:
+                    continue
+                pairs(value, start, room, positions)
+            pairs(text, TEXT, 1 << 30, positions)
+            postings.add(number, positions)
+
+        tokens = sorted(postings.numbers, key=_utf16)
+        starts, ends = vocabulary.lexicon(postings.numbers.__contains__)
+        spelled = vocabulary.pinyin()
 
         def chunked(entries, folder: str, call: str, most: int = CHUNK_BYTES) -> dict:
             """Entries [key, …] in key order, into files of about `most` bytes: each file's first and last key and
@@ -414,12 +415,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
                              WORD_CHUNK_BYTES)
         spelling = chunked(([key, "|".join(spelled[key])] for key in sorted(spelled, key=_utf16)), "y", "pinyin")
         firsts = pairs_made["firsts"]
-        for number, page in enumerate(pages):
-            body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
-                                             "unit": page["unit"], "date": page["date"],
-                                             "text": page["text"]})
-            digest.update(body)
-            (work / "p" / f"{number}.js").write_bytes(body)
+        digest.update(_write_pages(pages, work / "p"))
         values = [sorted({p["facets"][i] for p in pages if p["facets"][i]}) for i in range(len(FACETS))]
         numbers = [{v: k + 1 for k, v in enumerate(vs)} for vs in values]
         facets = [{"name": name, "values": values[i], "of": _column([numbers[i].get(p["facets"][i], 0) for p in pages])}
@@ -445,6 +441,17 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
         shutil.rmtree(work, ignore_errors=True)
         raise
     return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version}
+
+
+def _write_pages(pages: list[dict], folder: Path) -> bytes:
+    """Each page's file (what a result shows of it); the digest of them all."""
+    digest = hashlib.sha1()
+    for number, page in enumerate(pages):
+        body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
+                                         "unit": page["unit"], "date": page["date"], "text": page["text"]})
+        digest.update(body)
+        (folder / f"{number}.js").write_bytes(body)
+    return digest.digest()
 
 
 def problems(site_dir: Path) -> list[str]:

@@ -19,13 +19,24 @@ MONTHS = 12
 BASES_SHOWN = 5  # bases listed per duty on the calendar page; the rest are counted
 
 
+# What a requirement rests on (data/schema/standard.json, basis_kind), and the mark's class on the pages.
+BASIS_KINDS = {"法规": "law", "上级要求": "higher", "通行做法": "practice"}
+
+
 @dataclass(frozen=True)
 class Basis:
-    """Where a duty is set: a standard's clause (numbered from 1, as on its page) and the clause's source."""
+    """Where a duty is set: a standard's clause (numbered from 1, as on its page), the kind of its basis
+    (法规, 上级要求, 通行做法) and its source: the schedule item's own, else the clause's."""
 
     record: Record
     clause: int
     source: str
+    kind: str = ""
+
+    @property
+    def mark(self) -> str:
+        """The class of the kind's mark on the pages (BASIS_KINDS)."""
+        return BASIS_KINDS.get(self.kind, "")
 
 
 @dataclass
@@ -62,20 +73,33 @@ def clause_anchor(n: int) -> str:
     return f"clause-{n}"
 
 
+def basis_of(record: Record, n: int, clause: dict, item: dict | None = None) -> Basis:
+    """The basis of clause n of `record`, or of one of its schedule items: the item's own kind and source
+    when it has them (a frequency the clause's article does not set), else the clause's."""
+    if item and "basis_kind" in item:
+        return Basis(record, n, item.get("source", ""), item["basis_kind"])
+    return Basis(record, n, clause.get("source", ""), clause.get("basis_kind", ""))
+
+
 def duties_of(record: Record) -> list[Duty]:
     """A standard's recurring duties, in clause order, each with its one basis."""
     out = []
     for n, clause in enumerate(record.get("clauses", []), start=1):
         for item in clause.get("schedule", []):
             out.append(Duty(item["duty"], item["every"], item.get("times", 1), item.get("at_least", False),
-                            item.get("usually", False), [Basis(record, n, clause.get("source", ""))]))
+                            item.get("usually", False), [basis_of(record, n, clause, item)]))
     return out
 
 
 def all_duties(kb: KnowledgeBase) -> list[Duty]:
     """Every duty of every standard, the same duty (name and frequency) once, by period, the most cited first."""
+    return merged_duties(kb.of(STANDARD))
+
+
+def merged_duties(standards: list[Record]) -> list[Duty]:
+    """The duties of these standards, the same duty (name and frequency) once, by period, the most cited first."""
     merged: dict[tuple, Duty] = {}
-    for record in sorted(kb.of(STANDARD), key=lambda r: r.id):
+    for record in sorted(standards, key=lambda r: r.id):
         for duty in duties_of(record):
             if duty.key in merged:
                 merged[duty.key].bases.extend(duty.bases)

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from .calendar import MONTHS, all_duties, duties_of, month_list
 from .charts import bar_chart
-from . import ical, ledger
-from .ledger import download_name
+from ..outputs.ledger import download_name
 from ..data.links import IMAGE_DIR
 from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, Kind, KnowledgeBase, Record, Term
 from .render import SLUGIFY, Rendered, Renderer
-from .reuse import MadeFiles, PageMemo
+from .reuse import PageMemo
 from ..data.schema import field_reference
 from .. import urls as u
 from ..urls import Urls, record_uri
@@ -47,11 +46,11 @@ class Page(Rendered):
 
 @dataclass
 class Asset:
-    """A file of the site that is not a page: copied from `path`, or made at build time (`content`)."""
+    """A file of the site that is not a page, copied from `path` (a case's image); the files made from records at
+    build time (ledger forms, the calendar file) are outputs of the build (kb.outputs)."""
 
     src_uri: str
-    path: Path | None = None
-    content: bytes | None = None
+    path: Path
 
 
 @dataclass
@@ -75,8 +74,6 @@ class SiteBuilder:
         self.kb = kb
         self.on_page = on_page  # gets each page as soon as it is rendered; the builder keeps none
         self.memo = memo  # the preview: pages whose content did not change since its last build are not rendered
-        self.files = memo.files if memo is not None else MadeFiles()  # a preview makes a file again only if it changed
-        self.forms = ledger.LedgerForms()
         self.wanted = wanted  # the preview's first pages: only the pages whose src_uri it accepts are made
         self.render = Renderer(kb, urls, slugify)
         self.by_kind = {kind: kb.of(kind) for kind in KINDS}
@@ -163,16 +160,14 @@ class SiteBuilder:
         return self.assets
 
     def _calendar(self) -> None:
-        """一月一清单: the duties of all standards by period, a checklist for each month, and the .ics file."""
+        """一月一清单: the duties of all standards by period and a checklist for each month (the .ics file they link
+        to is an output of the build: kb.outputs.ical)."""
         today = self.kb.today
         self._page(u.CALENDAR, "calendar.html", duties=self.duties, today=today,
                    month=month_list(self.duties, today.year, today.month))
         for m in range(1, MONTHS + 1):
             self._page(u.month_uri(m), "month.html", year=today.year, number=m,
                        month=month_list(self.duties, today.year, m))
-        name = "党支部工作日历（一月一清单）"
-        content = self.files.get(ical.made_of(self.duties, today, name), lambda: ical.calendar_file(self.duties, today, name))
-        self.assets.append(Asset(u.ICS, content=content))
 
     def _stats(self) -> None:
         """统计: published records by unit, category and month, as inline SVG bar charts."""
@@ -250,10 +245,7 @@ class SiteBuilder:
             context["duties"] = duties_of(record)
             context["forms"] = []
             for n, form in enumerate(record.get("forms", []), start=1):
-                uri = u.form_uri(record, n)
-                content = self.files.get(ledger.made_of(record, form), lambda: self.forms.docx(record, form))
-                self.assets.append(Asset(uri, content=content))
-                context["forms"].append((form, uri, download_name(record, form)))
+                context["forms"].append((form, u.form_uri(record, n), download_name(record, form)))
         if record.kind is ISSUE:
             issues = self.by_kind[ISSUE]  # newest first
             i = issues.index(record)

@@ -36,7 +36,7 @@ from pymdownx.slugs import slugify
 from .. import urls as u
 from ..data.model import CASE, ISSUE, KINDS, METHOD, STANDARD, KnowledgeBase, Record
 from ..urls import Urls, record_uri
-from .calendar import BASES_SHOWN, clause_anchor, schedule_label
+from .calendar import BASES_SHOWN, BASIS_KINDS, clause_anchor, schedule_label
 from .markup import EditorMarkdown, excerpt, sections
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -125,6 +125,7 @@ class Renderer:
             html=self._html, h1=self._title, h=self._h, page_meta=self._meta, link=link, term_link=term_link,
             entry=self._entry, tag_link=lambda tag: ROOT + urls.href(u.tag_uri(tag)),
             asset=lambda path: ROOT + urls.href(path), clause_anchor=clause_anchor, schedule_label=schedule_label, BASES_SHOWN=BASES_SHOWN,
+            BASIS_KINDS=BASIS_KINDS,
         )
         self.env = env
         self._macros = env.get_template("_macros.html").module

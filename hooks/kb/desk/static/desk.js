@@ -7,6 +7,13 @@
    rewrites only what changed. Problems come from the server (the same words as `check --drafts`) and are shown
    at their fields. An unsaved edit is kept in localStorage per record until it is saved or discarded.
 
+   Fields that list other records by id ("x-refers" in their schema) get a picker of their own (RefsEditor, a
+   json-editor editor): the records' titles, searched, added, moved and removed with buttons; the value is the
+   list of ids, so the save and merge above treat it as any list. The month's work is a row of buttons on the
+   list, each opening a modal <dialog>: 新建本期, 导入 Word (one upload per file, each file's result shown), 新建记录,
+   发布 (started, then its progress polled); 定稿 is on a draft's form, 上传配图 under a case's pictures. The
+   server's routes and limits (GET setup) are described in kb/desk/http.py.
+
    Plain script for Chromium/Edge 109: no modules, no newer syntax than ES2020. */
 (function () {
   "use strict";
@@ -69,9 +76,13 @@
     return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " + two(d.getHours()) + ":" + two(d.getMinutes());
   }
 
+  // `body`: a value sent as JSON, or a File (a Blob) sent as it is (an upload)
   function api(method, path, body) {
     var init = { method: method, headers: { "X-Desk-Token": TOKEN }, cache: "no-store", credentials: "same-origin" };
-    if (body !== undefined) {
+    if (body instanceof Blob) {
+      init.headers["Content-Type"] = "application/octet-stream";
+      init.body = body;
+    } else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
@@ -98,6 +109,7 @@
 
   function route() {
     $("tb-fatal").hidden = true;
+    closeDialogs();
     var m = /^#\/([a-z]+)\/([a-z0-9-]+)$/.exec(location.hash);
     if (m) openRecord(m[1], m[2]);
     else showList();
@@ -123,6 +135,7 @@
 
   function showList() {
     leaveRecord();
+    $("tb-made").hidden = true;
     document.title = "编辑台 · 党建口袋工具书";
     $("tb-loading").hidden = !!state.list;
     loadList().then(function (data) {
@@ -809,11 +822,13 @@
       $("tb-raw").hidden = false;
       $("tb-raw-text").textContent = data.text || "";
       $("tb-save").disabled = true;
+      $("tb-finalize").hidden = true;
       showProblems(rec.problems, "这个文件有 " + rec.problems.length + " 个问题，无法按表单打开");
       return;
     }
     $("tb-raw").hidden = true;
     $("tb-save").disabled = false;
+    $("tb-finalize").hidden = !canFinalize(data, row);
     buildForm(rec);
     if (!note) $("tb-record-title").focus({ preventScroll: true });
   }
@@ -851,6 +866,7 @@
           rec.initial = editor.getValue();
           rec.ready = true;
           tidyForm();
+          addImageUpload(rec);
           fitTextareas(holder);
           var kept = readUnsaved(rec.kind, rec.id);
           if (kept && !equal(kept.form, rec.initial)) restore(rec, kept);
@@ -965,7 +981,7 @@
   function clearMarks() {
     var form = $("tb-form");
     Array.prototype.forEach.call(form.querySelectorAll(".tb-field-problem"), function (n) { n.remove(); });
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) {
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid], [aria-describedby*='tb-fp-']"), function (n) {
       n.removeAttribute("aria-invalid");
       var ids = (n.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x.indexOf("tb-fp-") !== 0; });
       if (ids.length) n.setAttribute("aria-describedby", ids.join(" "));
@@ -977,6 +993,7 @@
   function markField(ed, problem, n) {
     var note = el("p", { className: "tb-field-problem", id: "tb-fp-" + n }, [
       el("span", { "aria-hidden": "true", text: "⚠ " }), problem.message]);
+    if (ed.markProblem) { ed.markProblem(note, problem); return; }  // a reference picker (RefsEditor)
     var input = inputOf(ed);
     var areas = ed.tui && ed.container ? ed.container.querySelectorAll(".tb-md [contenteditable]") : [];
     var after = ed.tui ? ed.container.querySelector(".tb-md") : (ed.input && input === ed.input ? ed.input : null);
@@ -1095,7 +1112,7 @@
 
   function save(version) {
     var rec = state.record;
-    if (!rec || !rec.editor || !rec.ready || state.busy) return Promise.resolve();
+    if (!rec || !rec.editor || !rec.ready || state.busy) return Promise.resolve(false);
     commitTyping();
     var values = valuesToSend(rec);
     var form = rec.editor.getValue();
@@ -1103,7 +1120,7 @@
     say("正在保存……", "");
     return api("PUT", "records/" + rec.kind + "/" + rec.id, { values: values, version: version || rec.version }).then(function (r) {
       setBusy(false);
-      if (state.record !== rec) return;
+      if (state.record !== rec) return false;
       if (r.status === 200) {
         rec.version = r.data.version;
         rec.original = values;
@@ -1117,6 +1134,7 @@
         $("tb-record-title").textContent = recordTitle(values, rec.id);
         showProblems(rec.problems, rec.problems.length ? "已保存为草稿，但还有 " + rec.problems.length + " 个问题（发布前须改正）" : "");
         say(rec.problems.length ? "已保存（草稿，还有 " + rec.problems.length + " 个问题）。预览会随即更新。" : "已保存。预览会随即更新。", "ok");
+        return true;
       } else if (r.status === 422) {
         var refused = r.data.refused || [];
         showProblems(refused, "没有保存：有 " + refused.length + " 个问题须先改正");
@@ -1245,12 +1263,768 @@
     return out.join("\n");
   }
 
+  // -- reference pickers: a field that lists other records by id ("x-refers" in its schema) ---------------------------
+
+  // The records a picker offers: those of the kinds the field refers to, from the list (title, id, unit, status).
+  function candidates(kinds) {
+    var self = state.record;
+    return (state.list ? state.list.records : []).filter(function (r) {
+      return kinds.indexOf(r.kind) >= 0 && !(self && r.kind === self.kind && r.id === self.id);
+    });
+  }
+
+  function describeRecord(r) {
+    var label = state.kinds[r.kind] || r.kind;
+    return [label, r.id, r.unit, r.issue ? r.issue + " 期" : "", r.status !== "已发布" ? r.status : ""]
+      .filter(Boolean).join(" · ");
+  }
+
+  var refsMade = 0;
+
+  function defineRefsEditor() {
+    // One list of ids, shown as the records' titles: each can be moved up or down or removed with a button, and
+    // records are added by searching their titles, ids or units. The value is the list of ids, in order, and
+    // never changed by opening the form: an id the list does not know is shown as it is.
+    class RefsEditor extends JSONEditor.AbstractEditor {
+      build() {
+        var self = this;
+        var n = ++refsMade;
+        this.value = [];
+        this.kinds = this.schema["x-refers"] || [];
+        this.ids = { head: "tb-refs-" + n + "-l", desc: "tb-refs-" + n + "-d", search: "tb-refs-" + n + "-q",
+          found: "tb-refs-" + n + "-f", said: "tb-refs-" + n + "-s" };
+        this.header = this.label = el("span", { className: "je-header tb-refs-head", id: this.ids.head });
+        this.container.appendChild(this.header);
+        var kinds = this.kinds.map(function (k) { return state.kinds[k] || k; }).join("、");
+        this.description = el("p", { className: "tb-refs-desc", id: this.ids.desc,
+          text: (this.schema.description ? this.schema.description + " " : "") + "下面列出选中的" + kinds + "，按顺序保存它们的编号。" });
+        this.container.appendChild(this.description);
+        this.group = el("div", { className: "tb-refs", role: "group", "aria-labelledby": this.ids.head, "aria-describedby": this.ids.desc });
+        this.list = el("ol", { className: "tb-refs-list" });
+        this.empty = el("p", { className: "tb-refs-empty", text: "还没有选择。" });
+        this.search = el("input", { type: "search", id: this.ids.search, autocomplete: "off", className: "tb-refs-search",
+          "aria-describedby": this.ids.found });
+        var searchLabel = el("label", { "for": this.ids.search, text: "添加" + kinds + "：输入标题、编号或单位查找" });
+        this.found = el("ul", { className: "tb-refs-found", "aria-label": "可添加的" + kinds });
+        this.foundNote = el("p", { className: "tb-refs-note", id: this.ids.found });
+        this.said = el("p", { className: "tb-visually-hidden", id: this.ids.said, role: "status" });
+        [this.list, this.empty, el("div", { className: "tb-refs-add" }, [searchLabel, this.search, this.foundNote, this.found]), this.said]
+          .forEach(function (node) { self.group.appendChild(node); });
+        this.container.appendChild(this.group);
+        this.search.addEventListener("input", function () { self.showFound(); });
+        this.search.addEventListener("keydown", function (e) {
+          if (e.key !== "Enter") return;
+          e.preventDefault();  // Enter adds the first match (and never submits the form)
+          var first = self.found.querySelector("button");
+          if (first) first.click();
+        });
+        this.showFound();
+      }
+
+      titleOf(id) {
+        var r = (state.list ? state.list.records : []).filter(function (x) { return x.id === id; })[0];
+        return r || null;
+      }
+
+      render(focus) {
+        var self = this;
+        clear(this.list);
+        var value = this.value;
+        value.forEach(function (id, i) {
+          var r = typeof id === "string" ? self.titleOf(id) : null;
+          var title = r ? r.title : String(id);
+          var item = el("li", { className: "tb-ref" + (r ? "" : " tb-ref-unknown") }, [
+            el("span", { className: "tb-ref-title", text: title }),
+            el("span", { className: "tb-id", text: r ? describeRecord(r) : "找不到编号为“" + String(id) + "”的记录" })
+          ]);
+          var buttons = el("span", { className: "tb-ref-buttons" });
+          [["up", "上移", i === 0], ["down", "下移", i === value.length - 1], ["remove", "移除", false]].forEach(function (b) {
+            var button = el("button", { type: "button", className: "tb-button tb-small tb-ref-" + b[0], text: b[1],
+              "aria-label": b[1] + "：" + title, "data-at": String(i) });
+            button.disabled = b[2] || !!self.disabled;
+            button.addEventListener("click", function () { self.act(b[0], i); });
+            buttons.appendChild(button);
+          });
+          item.appendChild(buttons);
+          self.list.appendChild(item);
+        });
+        this.empty.hidden = value.length > 0;
+        this.showFound();
+        if (focus) {
+          var target = focus.what === "search" ? this.search
+            : this.list.querySelector(".tb-ref-" + focus.what + '[data-at="' + focus.at + '"]:not(:disabled)') ||
+              this.list.querySelector('.tb-ref-remove[data-at="' + focus.at + '"]') || this.search;
+          target.focus();
+        }
+      }
+
+      act(what, i) {
+        var next = this.value.slice();
+        var title = this.list.children[i] ? this.list.children[i].querySelector(".tb-ref-title").textContent : "";
+        if (what === "up" && i > 0) {
+          next.splice(i - 1, 0, next.splice(i, 1)[0]);
+          this.update(next, { what: i - 1 === 0 ? "down" : "up", at: i - 1 }, "已上移：" + title + "，现在是第 " + i + " 项。");
+        } else if (what === "down" && i < next.length - 1) {
+          next.splice(i + 1, 0, next.splice(i, 1)[0]);
+          this.update(next, { what: i + 1 === next.length - 1 ? "up" : "down", at: i + 1 }, "已下移：" + title + "，现在是第 " + (i + 2) + " 项。");
+        } else if (what === "remove") {
+          next.splice(i, 1);
+          this.update(next, next.length ? { what: "remove", at: Math.min(i, next.length - 1) } : { what: "search" }, "已移除：" + title + "。");
+        }
+      }
+
+      add(id) {
+        if (this.value.indexOf(id) >= 0) return;
+        var r = this.titleOf(id);
+        this.search.value = "";
+        this.update(this.value.concat([id]), { what: "search" }, "已添加：" + (r ? r.title : id) + "，现在是第 " + (this.value.length + 1) + " 项。");
+      }
+
+      update(next, focus, message) {  // (not `change`: AbstractEditor's, which tells the parent)
+        this.value = next;  // a new list each time: a value handed out earlier (the form as it opened) never changes
+        this.render(focus);
+        this.said.textContent = message;
+        this.is_dirty = true;
+        this.onChange(true);
+      }
+
+      showFound() {
+        var self = this;
+        clear(this.found);
+        var words = this.search.value.toLowerCase().split(/\s+/).filter(Boolean);
+        if (!words.length) {
+          this.foundNote.textContent = "输入后在下面列出符合的记录，按“添加”或回车（添加第一条）。";
+          return;
+        }
+        var chosen = this.value;
+        var all = candidates(this.kinds).filter(function (r) {
+          if (chosen.indexOf(r.id) >= 0) return false;
+          var hay = [r.title, r.id, r.unit, r.issue].join(" ").toLowerCase();
+          return words.every(function (w) { return hay.indexOf(w) >= 0; });
+        });
+        var most = 8;
+        all.slice(0, most).forEach(function (r) {
+          // its name is what it shows, after a word for screen readers: 添加：<title> <kind · id · unit>
+          var button = el("button", { type: "button", className: "tb-ref-pick" }, [
+            el("span", { className: "tb-ref-plus", "aria-hidden": "true", text: "＋" }), el("span", { className: "tb-visually-hidden", text: "添加：" }), el("span", { className: "tb-ref-title", text: r.title }), " ",
+            el("span", { className: "tb-id", text: describeRecord(r) })]);
+          button.disabled = !!self.disabled;
+          button.addEventListener("click", function () { self.add(r.id); });
+          self.found.appendChild(el("li", {}, [button]));
+        });
+        this.foundNote.textContent = !all.length ? "没有找到符合的记录（已选的不再列出）。"
+          : all.length > most ? "找到 " + all.length + " 条，下面列出前 " + most + " 条；多输入几个字可以缩小范围。"
+          : "找到 " + all.length + " 条：";
+      }
+
+      markProblem(note, problem) {
+        this.container.insertBefore(note, this.description.nextSibling);
+        this.container.classList.add("tb-invalid");
+        this.group.setAttribute("aria-describedby", this.ids.desc + " " + note.id);
+        var at = /\[(\d+)\]$/.exec(problem.field || "");
+        var item = at ? this.list.children[Number(at[1]) - 1] : null;
+        if (item) item.classList.add("tb-invalid");
+      }
+
+      clearProblem() {
+        this.group.setAttribute("aria-describedby", this.ids.desc);
+        Array.prototype.forEach.call(this.list.querySelectorAll(".tb-invalid"), function (n) { n.classList.remove("tb-invalid"); });
+      }
+
+      focus() { this.search.focus(); }
+
+      setValue(value, initial) {
+        var next = Array.isArray(value) ? value.slice() : [];
+        var changed = !equal(next, this.value);
+        this.value = next;
+        this.render();
+        if (changed && !initial) {
+          this.is_dirty = true;
+          this.onChange(true);
+        }
+      }
+
+      getValue() {
+        return this.value ? this.value.slice() : this.value;
+      }
+
+      enable() {
+        super.enable();
+        this.render();
+        this.search.disabled = false;
+      }
+
+      disable(always) {
+        if (always) this.always_disabled = true;
+        super.disable();
+        this.render();
+        this.search.disabled = true;
+      }
+    }
+
+    JSONEditor.defaults.editors.tbrefs = RefsEditor;
+    JSONEditor.defaults.resolvers.unshift(function (schema) {
+      if (schema.type === "array" && Array.isArray(schema["x-refers"]) && schema["x-refers"].length) return "tbrefs";
+      return undefined;
+    });
+  }
+
+  // -- the month's work: new issue, Word import, new record, finalize, publish -----------------------------------------
+
+  var ID_RULE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+  var MONTH_RULE = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+  var IMAGE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.(jpg|jpeg|png|gif|webp)$/;
+  var opener = null;  // what had the focus when a dialog opened: it gets it back
+
+  function megabytes(bytes) {  // as the server says sizes: 1 MB = 1,000,000 bytes
+    var mb = bytes / 1e6;
+    return (mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10) + " MB";
+  }
+
+  // a refusal as the server says it, after `what` unless the server's words already say so
+  function refusal(what, r) {
+    var text = r.data.error || ("HTTP " + r.status);
+    return /^(没有|未|不能|无法)/.test(text) ? text : what + "：" + text;
+  }
+
+  function listMessage(text, kind) {
+    var box = $("tb-list-message");
+    box.textContent = text;
+    box.className = "tb-message" + (kind ? " tb-message-" + kind : "");
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+  }
+
+  // The server's settings for this preview (themes, next month, upload limits, where it publishes), asked afresh
+  // each time a dialog opens: they change as the editor works.
+  function withSetup(then) {
+    return api("GET", "setup").then(function (r) {
+      if (r.status !== 200) {
+        state.setup = null;
+        listMessage("编辑台读不到预览的设置：" + (r.data.error || ("HTTP " + r.status)), "error");
+        return;
+      }
+      state.setup = r.data;
+      showPublishWhere();
+      then(r.data);
+    });
+  }
+
+  function showPublishWhere() {
+    var s = state.setup;
+    $("tb-publish-where").textContent = !s ? ""
+      : s.publishing ? "正在发布到 " + s.publish_to + "……"
+      : s.publish_to ? "发布到：" + s.publish_to
+      : "还没有设置发布目录（点“发布”查看怎样设置）。";
+  }
+
+  function refreshList() {
+    return loadList().then(function (data) {
+      fillFilters(data);
+      renderElsewhere(data.problems_elsewhere || []);
+      renderRows();
+      return data;
+    }, function (e) { listMessage("读不到记录列表：" + e.message, "error"); });
+  }
+
+  function openRecordOf(kind, id) {
+    var hash = "#/" + kind + "/" + id;
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  }
+
+  function openDialog(id) {
+    var d = $(id);
+    opener = document.activeElement;
+    $("tb-made").hidden = true;  // what the last action made: the list shows it from now on
+    if (!d.open) d.showModal();
+    return d;
+  }
+
+  function closeDialogs() {
+    Array.prototype.forEach.call(document.querySelectorAll("dialog[open]"), function (d) { d.close(); });
+  }
+
+  function dialogError(id, text) {
+    var box = $(id);
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  function busyButton(button, on, text) {
+    if (on) {
+      if (!button.hasAttribute("data-text")) button.setAttribute("data-text", button.textContent);  // its own words
+      button.textContent = text;
+    } else if (button.hasAttribute("data-text")) {
+      button.textContent = button.getAttribute("data-text");
+      button.removeAttribute("data-text");
+    }
+    button.disabled = on;
+  }
+
+  // what an action wrote, as links to the records (shown above the list)
+  function madeNotice(text, written) {
+    $("tb-made-text").textContent = text;
+    var list = $("tb-made-list");
+    clear(list);
+    (written || []).forEach(function (w) {
+      var item = el("li", {});
+      if (state.kinds[w.kind] && w.id) {
+        var row = rowOf(w.kind, w.id);
+        item.appendChild(el("a", { href: "#/" + w.kind + "/" + w.id, text: (state.kinds[w.kind]) + "：" + (row ? row.title : w.id) }));
+        item.appendChild(el("span", { className: "tb-id", text: "data/" + w.path }));
+      } else {
+        item.textContent = "data/" + (w.path || w);
+      }
+      list.appendChild(item);
+    });
+    $("tb-made").hidden = false;
+  }
+
+  // 新建本期
+  function openNewIssue() {
+    withSetup(function (s) {
+      $("tb-issue-month").value = s.next_month || "";
+      var select = $("tb-issue-theme"), keep = select.value;
+      clear(select);
+      select.appendChild(el("option", { value: "", text: "请选择本期主题" }));
+      (s.themes || []).forEach(function (t) { select.appendChild(el("option", { value: t, text: t })); });
+      if ((s.themes || []).indexOf(keep) >= 0) select.value = keep;
+      $("tb-issue-cases").value = "4";
+      dialogError("tb-issue-error", "");
+      openDialog("tb-dlg-issue");
+    });
+  }
+
+  function submitNewIssue(e) {
+    e.preventDefault();
+    var month = $("tb-issue-month").value.trim(), theme = $("tb-issue-theme").value;
+    var count = Number($("tb-issue-cases").value);
+    var wrong = !MONTH_RULE.test(month) ? ["tb-issue-month", "请填写月份，格式 YYYY-MM，如 2026-12。"]
+      : !theme ? ["tb-issue-theme", "请选择本期主题。"]
+      : !(count >= 1 && count <= 20 && Math.floor(count) === count) ? ["tb-issue-cases", "案例篇数应在 1 到 20 之间。"] : null;
+    if (wrong) { dialogError("tb-issue-error", wrong[1]); $(wrong[0]).focus(); return; }
+    dialogError("tb-issue-error", "");
+    var go = $("tb-issue-go");
+    busyButton(go, true, "正在新建……");
+    api("POST", "issues", { month: month, theme: theme, cases: count }).then(function (r) {
+      busyButton(go, false);
+      if (r.status < 200 || r.status >= 300) { dialogError("tb-issue-error", refusal("没有新建", r)); return; }
+      $("tb-dlg-issue").close();
+      refreshList().then(function () {
+        $("tb-issue").value = month;  // the list shows this issue and its cases
+        renderRows();
+        madeNotice(r.data.message || ("已新建 " + month + " 期专刊和案例模板（草稿）。下一步：导入 Word 稿件，或点开下面的记录填写。"), r.data.written);
+        listMessage("已新建 " + month + " 期专刊（草稿）。", "ok");
+        $("tb-made-list").querySelector("a") ? $("tb-made-list").querySelector("a").focus() : $("tb-import").focus();
+      });
+    });
+  }
+
+  // 导入 Word
+  function openImport() {
+    withSetup(function (s) {
+      var select = $("tb-import-issue"), keep = select.value;
+      clear(select);
+      var issues = (state.list ? state.list.records : []).filter(function (r) { return r.kind === "issue"; });
+      issues.sort(function (a, b) { return a.id < b.id ? 1 : a.id > b.id ? -1 : 0; });
+      issues.forEach(function (r) {
+        select.appendChild(el("option", { value: r.id, text: r.id + " 期" + (r.title && r.title !== r.id ? "：" + r.title : "") + "（" + r.status + "）" }));
+      });
+      var draft = issues.filter(function (r) { return r.status !== "已发布"; })[0];
+      if (issues.some(function (r) { return r.id === keep; })) select.value = keep;
+      else if (draft) select.value = draft.id;
+      var limits = s.upload_limits || {};
+      $("tb-import-limit").textContent = "每个文件不超过 " + megabytes(limits.docx_bytes || 0) + "。";
+      $("tb-import-files").value = "";
+      clear($("tb-import-results"));
+      dialogError("tb-import-error", issues.length ? "" : "还没有专刊：请先“新建本期”。");
+      $("tb-import-go").disabled = !issues.length;
+      openDialog("tb-dlg-import");
+    });
+  }
+
+  function submitImport(e) {
+    e.preventDefault();
+    var issue = $("tb-import-issue").value;
+    var files = Array.prototype.slice.call($("tb-import-files").files || []);
+    if (!issue) { dialogError("tb-import-error", "请选择导入到哪一期。"); $("tb-import-issue").focus(); return; }
+    if (!files.length) { dialogError("tb-import-error", "请选择要导入的 .docx 文件（可一次选几个）。"); $("tb-import-files").focus(); return; }
+    dialogError("tb-import-error", "");
+    var limit = ((state.setup || {}).upload_limits || {}).docx_bytes || 0;
+    var results = $("tb-import-results");
+    clear(results);
+    var go = $("tb-import-go");
+    var made = [];
+    var n = 0;
+    function next() {
+      if (n >= files.length) return Promise.resolve();
+      var file = files[n++];
+      busyButton(go, true, "正在导入 " + n + " / " + files.length + "……");
+      var refused = !/\.docx$/i.test(file.name) ? (/\.doc$/i.test(file.name)
+          ? "这是旧版 Word 文件（.doc）：请先在 Word 或 WPS 里“另存为” .docx 再导入。" : "不是 Word 文件（.docx）。")
+        : limit && file.size > limit ? "文件有 " + megabytes(file.size) + "，超过上限 " + megabytes(limit) + "。" : "";
+      if (refused) { showImported(results, file.name, { error: "没有导入：" + refused }); return next(); }
+      return api("POST", "records/issue/" + encodeURIComponent(issue) + "/docx?name=" + encodeURIComponent(file.name), file).then(function (r) {
+        var ok = r.status >= 200 && r.status < 300;
+        showImported(results, file.name, ok ? r.data : { error: refusal("没有导入", r) });
+        if (ok && r.data.id) made.push(r.data.id);
+        return next();
+      });
+    }
+    next().then(function () {
+      busyButton(go, false);
+      $("tb-import-files").value = "";  // imported: choosing again is a new import
+      return refreshList();
+    }).then(function () {
+      // the titles of what was made, now that the list knows them
+      Array.prototype.forEach.call(results.querySelectorAll("a[data-id]"), function (a) {
+        var row = rowOf("case", a.getAttribute("data-id"));
+        if (row) a.textContent = "打开“" + row.title + "”";
+      });
+      var done = made.length + " 篇导入成功" + (files.length > made.length ? "，" + (files.length - made.length) + " 个文件没有导入" : "") + "。";
+      results.insertBefore(el("p", { className: "tb-results-sum " + (made.length === files.length ? "tb-message-ok" : "tb-message-error"), text: done }), results.firstChild);
+      listMessage("导入 Word：" + done, made.length === files.length ? "ok" : "error");
+    });
+  }
+
+  function showImported(holder, name, data) {
+    var box = el("section", { className: "tb-result " + (data.error ? "tb-result-error" : "tb-result-ok") }, [el("h3", { text: name })]);
+    if (data.error) {
+      box.appendChild(el("p", { className: "tb-result-line", text: data.error }));
+      holder.appendChild(box);
+      return;
+    }
+    var line = el("p", { className: "tb-result-line", text: "已导入为案例 " + (data.id || "") + "（草稿）。" });
+    if (data.id) {
+      var open = el("a", { href: "#/case/" + data.id, "data-id": data.id, text: "打开这篇案例" });
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(open);
+    }
+    box.appendChild(line);
+    function part(title, items, className) {
+      if (!items || !items.length) return;
+      box.appendChild(el("h4", { text: title }));
+      box.appendChild(el("ul", { className: className || "" }, items.map(function (x) {
+        return el("li", { text: typeof x === "string" ? x : x.path ? "data/" + x.path : (x.message || JSON.stringify(x)) });
+      })));
+    }
+    part("写入的文件", data.written, "tb-result-files");
+    part("请核对", data.notes, "tb-result-notes");
+    part("没能转换的内容（请对照原文在表单里补上）", data.unmapped, "tb-result-unmapped");
+    if (!(data.unmapped || []).length) box.appendChild(el("p", { className: "tb-muted", text: "文档里的内容都转换过来了。" }));
+    holder.appendChild(box);
+  }
+
+  // 新建记录
+  function openNewRecord() {
+    withSetup(function (s) {
+      var select = $("tb-record-kind"), keep = select.value;
+      clear(select);
+      (s.kinds || []).filter(function (k) { return k.kind !== "issue"; }).forEach(function (k) {
+        select.appendChild(el("option", { value: k.kind, text: k.label }));
+      });
+      if (keep) select.value = keep;
+      if (!select.value) select.value = "case";
+      $("tb-record-id").value = "";
+      dialogError("tb-record-error", "");
+      openDialog("tb-dlg-record");
+    });
+  }
+
+  function submitNewRecord(e) {
+    e.preventDefault();
+    var kind = $("tb-record-kind").value, id = $("tb-record-id").value.trim();
+    var taken = (state.list ? state.list.records : []).filter(function (r) { return r.id === id; })[0];
+    var wrong = !id ? "请填写编号。"
+      : !ID_RULE.test(id) || id.length > 64 ? "编号“" + id + "”不合要求：只能用小写英文字母、数字和连字符（连字符不能在开头、结尾或连用），不超过 64 个字符，如 hongse-yizhan。"
+      : taken ? "编号 " + id + " 已被“" + taken.title + "”（data/" + taken.path + "）使用，请换一个。" : "";
+    if (wrong) { dialogError("tb-record-error", wrong); $("tb-record-id").focus(); return; }
+    dialogError("tb-record-error", "");
+    var go = $("tb-record-go");
+    busyButton(go, true, "正在新建……");
+    api("POST", "records/" + encodeURIComponent(kind), { id: id }).then(function (r) {
+      busyButton(go, false);
+      if (r.status < 200 || r.status >= 300) { dialogError("tb-record-error", refusal("没有新建", r)); return; }
+      $("tb-dlg-record").close();
+      loadList().catch(function () { /* the form opens anyway */ }).then(function () { openRecordOf(kind, id); });
+    });
+  }
+
+  // 定稿
+  function canFinalize(data, row) {
+    var v = data.values || {};
+    return v.draft === true || (!!row && (row.status === "草稿" || row.status === "待定稿" || row.status === "定时发布"));
+  }
+
+  function openFinalize() {
+    var rec = state.record;
+    if (!rec) return;
+    var issue = rec.kind === "issue";
+    var v = rec.original || {};
+    var row = rowOf(rec.kind, rec.id);
+    var count = issue && Array.isArray(v.cases) ? v.cases.length : 0;
+    $("tb-finalize-what").textContent = issue
+      ? "定稿后，" + rec.id + " 期专刊和它收录的 " + count + " 篇案例都去掉草稿标记，下次发布时出现在正式网站上。还有“待填写”的内容时不会定稿，会列出位置。"
+      : "定稿后这条记录去掉草稿标记，下次发布时出现在正式网站上。还有“待填写”的内容时不会定稿，会列出位置。"
+        + (row && row.issue && rec.kind === "case" ? "这篇案例收录在 " + row.issue + " 期专刊里：在专刊上定稿，会连同本期的全部案例一起定稿。" : "");
+    $("tb-finalize-when").hidden = !issue;
+    $("tb-finalize-date").value = issue && typeof v.publish_date === "string" ? v.publish_date : "";
+    $("tb-finalize-unsaved").hidden = !rec.dirty;
+    $("tb-finalize-go").textContent = rec.dirty ? "保存并定稿" : "定稿";
+    dialogError("tb-finalize-error", "");
+    openDialog("tb-dlg-finalize");
+  }
+
+  function submitFinalize(e) {
+    e.preventDefault();
+    var rec = state.record;
+    if (!rec) return;
+    var date = rec.kind === "issue" ? $("tb-finalize-date").value : "";
+    if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) { dialogError("tb-finalize-error", "日期格式应为 YYYY-MM-DD，如 2026-12-01。"); return; }
+    var go = $("tb-finalize-go");
+    busyButton(go, true, "正在定稿……");
+    commitTyping();
+    var saved = rec.dirty ? save() : Promise.resolve(true);
+    saved.then(function (ok) {
+      if (!ok || state.record !== rec) {
+        busyButton(go, false);
+        $("tb-dlg-finalize").close();
+        say("没有定稿：表单里的修改没有保存成功（见下面的说明）。", "error");
+        return;
+      }
+      return api("POST", "records/" + rec.kind + "/" + rec.id + "/finalize", { date: date || null }).then(function (r) {
+        busyButton(go, false);
+        if (r.status < 200 || r.status >= 300) { dialogError("tb-finalize-error", refusal("没有定稿", r)); return; }
+        $("tb-dlg-finalize").close();
+        var note = r.data.message || (date ? "已定稿，定于 " + date + " 发布。" : "已定稿。");
+        return loadList().catch(function () { /* the status line waits for the next list */ }).then(function () {
+          if (state.record === rec) openRecord(rec.kind, rec.id, note + " 点“返回列表”，再点“发布”上线。");
+        });
+      });
+    });
+  }
+
+  // 发布
+  var polling = null;
+
+  function openPublish() {
+    withSetup(function (s) {
+      var drafts = (state.list ? state.list.records : []).filter(function (r) { return r.status === "草稿" || r.status === "待定稿"; });
+      $("tb-publish-what").textContent = s.publish_to
+        ? "把正式网站（只含已定稿的记录）生成到发布目录 " + s.publish_to + "，逐个检查链接和搜索索引，都通过后才切换为当前版本（current）；失败时线上的网站不受影响。"
+        : "还没有设置发布目录，编辑台不能发布。请网站管理员这样启动预览：python scripts/toolbook.py serve --publish-to 发布目录；或先设置环境变量 TOOLBOOK_PUBLISH_TO 为发布目录，再启动预览。";
+      $("tb-publish-drafts").textContent = drafts.length ? "还有 " + drafts.length + " 条草稿或待定稿的记录，这次不会发布（先在它们的表单上定稿）。" : "";
+      $("tb-publish-drafts").hidden = !drafts.length || !s.publish_to;
+      $("tb-publish-go").hidden = !s.publish_to;
+      $("tb-publish-go").disabled = !!s.publishing;
+      showPublishResult(null);
+      openDialog("tb-dlg-publish");
+      if (s.publishing) pollPublish();
+      else { clear($("tb-publish-log")); $("tb-publish-log").hidden = $("tb-publish-log-title").hidden = true; }
+    });
+  }
+
+  function showPublishResult(text, kind) {
+    var box = $("tb-publish-result");
+    box.textContent = text || "";
+    box.className = "tb-message" + (kind ? " tb-message-" + kind : "");
+  }
+
+  function startPublish(e) {
+    e.preventDefault();
+    var go = $("tb-publish-go");
+    busyButton(go, true, "正在发布……");
+    clear($("tb-publish-log"));
+    showPublishResult("正在发布……", "");
+    api("POST", "publish").then(function (r) {
+      if (r.status < 200 || r.status >= 300) {
+        busyButton(go, false);
+        showPublishResult(refusal("没有开始发布", r), "error");
+        return;
+      }
+      pollPublish();
+    });
+  }
+
+  function pollPublish() {
+    clearTimeout(polling);
+    var go = $("tb-publish-go");
+    api("GET", "publish").then(function (r) {
+      if (!$("tb-dlg-publish").open) return;  // closed: asked again when it opens
+      if (r.status !== 200) {
+        busyButton(go, false);
+        showPublishResult("读不到发布的进度：" + (r.data.error || ("HTTP " + r.status)), "error");
+        return;
+      }
+      var d = r.data;
+      var log = $("tb-publish-log");
+      var lines = d.log || [];
+      if (log.children.length > lines.length) clear(log);
+      for (var i = log.children.length; i < lines.length; i++) log.appendChild(el("li", { text: String(lines[i]) }));
+      log.hidden = $("tb-publish-log-title").hidden = !lines.length;
+      if (d.running) {
+        if (!go.disabled) busyButton(go, true, "正在发布……");
+        showPublishResult("正在发布……", "");
+        polling = setTimeout(pollPublish, 1000);
+        return;
+      }
+      busyButton(go, false);
+      if (d.ok === true) {
+        var said = d.message || "发布成功。";
+        showPublishResult(said + (d.release && said.indexOf(d.release) < 0 ? "（版本 " + d.release + "）" : ""), "ok");
+        listMessage("发布成功" + (d.release ? "：版本 " + d.release : "") + "。", "ok");
+      } else if (d.ok === false) {
+        showPublishResult("发布没有成功，线上的网站没有改变：" + (d.message || ""), "error");
+      } else {
+        showPublishResult(d.message || "", "");
+      }
+      withSetup(function () { /* the line under the buttons */ });
+      refreshList();
+    });
+  }
+
+  // 上传配图: on a form with an `images` list (a case), pictures uploaded to data/assets/<id>/ and added as rows
+  function imageLimits() {
+    var limits = (state.setup && state.setup.upload_limits) || {};
+    var types = limits.image_types && limits.image_types.length ? limits.image_types : ["jpg", "jpeg", "png", "gif", "webp"];
+    return { bytes: limits.image_bytes || 0,
+      names: types.map(function (x) { return String(x).toLowerCase().replace(/^image\//, "").replace(/^\./, ""); }) };
+  }
+
+  function addImageUpload(rec) {
+    var images = rec.editor && rec.editor.getEditor("root.images");
+    if (!images || !images.container || images.container.querySelector(".tb-upload")) return;
+    var input = el("input", { type: "file", multiple: true, hidden: true, tabindex: "-1", "aria-hidden": "true", className: "tb-upload-input" });
+    var button = el("button", { type: "button", className: "tb-button tb-upload-button", "aria-describedby": "tb-upload-hint" }, ["上传配图…"]);
+    var hint = el("p", { className: "tb-upload-hint", id: "tb-upload-hint" });
+    var said = el("p", { className: "tb-upload-said", role: "status" });
+    var box = el("div", { className: "tb-upload" }, [button, input, hint, said]);
+    // after the field's name and description, above its rows
+    var head = images.description || images.container.querySelector(".je-header, h3, h4, b, label");
+    var after = head && head.parentNode === images.container ? head : null;
+    images.container.insertBefore(box, after ? after.nextSibling : images.container.firstChild);
+    function describe() {
+      var limits = imageLimits();
+      input.setAttribute("accept", limits.names.map(function (x) { return "." + x; }).join(","));
+      hint.textContent = "可选 " + names(limits.names).join("、") + " 格式的图片" + (limits.bytes ? "，每张不超过 " + megabytes(limits.bytes) : "")
+        + "，可一次选几张。上传后在下面填写每张的图片说明，再保存。";
+    }
+    function names(list) { return list.filter(function (x) { return !(x === "jpeg" && list.indexOf("jpg") >= 0); }); }
+    describe();
+    if (!state.setup) state.setupAsked.then(function () { if (state.record === rec) describe(); });
+    button.addEventListener("click", function () { input.click(); });
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      input.value = "";
+      if (files.length) uploadImages(rec, images, files, imageLimits(), button, said);
+    });
+  }
+
+  // a file name the data accepts (ascii letters, digits, _ . -, a known extension), not yet among `taken`
+  function safeImageName(name, taken) {
+    var m = /\.([A-Za-z0-9]+)$/.exec(name);
+    var ext = m ? m[1].toLowerCase() : "";
+    var stem = (m ? name.slice(0, -m[0].length) : name).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^[-.]+|[-.]+$/g, "");
+    var given = stem + "." + ext;
+    if (/[A-Za-z0-9]/.test(stem) && IMAGE_NAME.test(given) && !taken[given.toLowerCase()]) return given;
+    for (var n = 1; ; n++) {
+      var made = "image-" + n + "." + ext;
+      if (!taken[made.toLowerCase()]) return made;
+    }
+  }
+
+  function uploadImages(rec, images, files, limits, button, said) {
+    var names = limits.names;
+    var taken = {};
+    (images.getValue() || []).forEach(function (row) { if (row && typeof row.file === "string") taken[row.file.toLowerCase()] = true; });
+    var added = [], refused = [];
+    var n = 0;
+    function next() {
+      if (n >= files.length || state.record !== rec) return Promise.resolve();
+      var file = files[n++];
+      var m = /\.([A-Za-z0-9]+)$/.exec(file.name);
+      var ext = m ? m[1].toLowerCase() : "";
+      if (names.indexOf(ext) < 0) { refused.push("“" + file.name + "”不是可上传的图片格式（可用 " + names.join("、") + "）。"); return next(); }
+      if (limits.bytes && file.size > limits.bytes) {
+        refused.push("“" + file.name + "”有 " + megabytes(file.size) + "，超过每张 " + megabytes(limits.bytes) + " 的上限。");
+        return next();
+      }
+      var name = safeImageName(file.name, taken);
+      taken[name.toLowerCase()] = true;
+      busyButton(button, true, "正在上传 " + n + " / " + files.length + "……");
+      return api("POST", "records/" + rec.kind + "/" + rec.id + "/images?name=" + encodeURIComponent(name), file).then(function (r) {
+        if (r.status >= 200 && r.status < 300) {
+          var saved = r.data.file || name;
+          added.push({ file: saved, caption: "", from: file.name });
+          taken[saved.toLowerCase()] = true;
+        } else {
+          refused.push("“" + file.name + "”" + refusal("没有上传", r));
+        }
+        return next();
+      });
+    }
+    next().then(function () {
+      busyButton(button, false);
+      if (state.record !== rec) return;
+      var before = images.getValue() || [];
+      if (added.length) {
+        images.setValue(before.concat(added.map(function (a) { return { file: a.file, caption: "" }; })));
+        images.onChange(true);
+      }
+      var text = (added.length ? "已上传 " + added.length + " 张：" + added.map(function (a) {
+        return a.from === a.file ? a.file : a.from + " → " + a.file; }).join("，") + "。请在下面填写图片说明，然后保存。" : "")
+        + (refused.length ? (added.length ? " " : "") + refused.join(" ") : "");
+      said.textContent = text;
+      said.className = "tb-upload-said" + (refused.length ? " tb-message-error" : " tb-message-ok");
+      if (added.length) {
+        setTimeout(function () {  // json-editor draws the new rows first
+          tidyForm();
+          var caption = $("tb-form").querySelector('[name="root[images][' + before.length + '][caption]"]');
+          if (caption) caption.focus();
+        }, 0);
+      }
+    });
+  }
+
+  function startMonthWork() {
+    $("tb-new-issue").addEventListener("click", openNewIssue);
+    $("tb-import").addEventListener("click", openImport);
+    $("tb-new-record").addEventListener("click", openNewRecord);
+    $("tb-publish").addEventListener("click", openPublish);
+    $("tb-finalize").addEventListener("click", openFinalize);
+    $("tb-issue-form").addEventListener("submit", submitNewIssue);
+    $("tb-import-form").addEventListener("submit", submitImport);
+    $("tb-record-form").addEventListener("submit", submitNewRecord);
+    $("tb-finalize-form").addEventListener("submit", submitFinalize);
+    $("tb-publish-form").addEventListener("submit", startPublish);
+    Array.prototype.forEach.call(document.querySelectorAll("dialog.tb-dialog"), function (d) {
+      Array.prototype.forEach.call(d.querySelectorAll(".tb-close"), function (b) {
+        b.addEventListener("click", function () { d.close(); });
+      });
+      d.addEventListener("close", function () {
+        if (d.id === "tb-dlg-publish") clearTimeout(polling);
+        var back = opener;
+        opener = null;
+        if (back && document.contains(back) && back.offsetParent !== null) back.focus();
+      });
+      // a link inside a dialog (to a record just made) closes it on the way
+      d.addEventListener("click", function (e) {
+        if (e.target.closest && e.target.closest("a[href^='#/']")) d.close();
+      });
+    });
+    state.setupAsked = api("GET", "setup").then(function (r) {
+      if (r.status === 200) { state.setup = r.data; showPublishWhere(); }
+    });
+  }
+
   // -- start -----------------------------------------------------------------------------------------------------------
 
   function start() {
     if (!window.JSONEditor) { fatal("编辑台的表单组件没有加载（static/vendor/json-editor）。"); return; }
     defineLanguage();
     defineMarkdownEditor();
+    defineRefsEditor();
+    startMonthWork();
     $("tb-save").addEventListener("click", function () { save(); });
     $("tb-undo").addEventListener("click", function () { undo(false); });
     $("tb-undo-yes").addEventListener("click", function () { undo(true); });

@@ -6,6 +6,10 @@ reminder that the period's duty is due. Duties "per term" have no fixed date and
 calendar page says so). The file depends only on the data and the build date, so two builds of the
 same data on the same day write the same bytes; a preview makes it again only when what it is made
 of (the duties, their bases' titles, clauses and sources, the day) changed.
+
+An output of every build (kb.outputs.base.Output), the preview's included: it takes each standard's page,
+and when the last page is in (`complete`) merges their duties as the calendar page does
+(kb.site.calendar.merged_duties) and writes the file, which the calendar page links to.
 """
 
 from __future__ import annotations
@@ -15,11 +19,41 @@ import hashlib
 
 from icalendar import Calendar, Event
 
-from .calendar import Duty
+from pathlib import Path
+
+from ..data.model import STANDARD
+from ..site.calendar import Duty, merged_duties
+from ..urls import ICS
+from .base import OutputPage, write_changed
+
+NAME = "党支部工作日历（一月一清单）"
 
 RULES = {"month": {"freq": "monthly"}, "quarter": {"freq": "monthly", "interval": 3},
          "half-year": {"freq": "monthly", "interval": 6}, "year": {"freq": "yearly"}}
 WITHIN = {"month": "本月", "quarter": "本季度", "half-year": "本半年", "year": "本年度"}
+
+
+class CalendarFile:
+    """The calendar file of one build (kb.outputs.base.Output). `made`: as LedgerForms'."""
+
+    def __init__(self, today: datetime.date, made) -> None:
+        self.today, self.made = today, made
+        self.standards = []
+
+    def take(self, page: OutputPage) -> None:
+        if page.record is not None and page.record.kind is STANDARD:
+            self.standards.append(page.record)
+
+    def complete(self, site_dir: Path) -> None:
+        duties, today = merged_duties(self.standards), self.today
+        content = self.made.get(made_of(duties, today, NAME), lambda: calendar_file(duties, today, NAME))
+        write_changed(site_dir / ICS, content)
+
+    def wait(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def made_of(duties: list[Duty], today: datetime.date, name: str) -> tuple:

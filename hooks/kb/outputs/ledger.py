@@ -1,5 +1,10 @@
 """台账模板: a standard's ledger forms (its `forms` field) as Word documents (.docx), written with python-docx.
 
+An output of every build (kb.outputs.base.Output), the preview's included: it takes each standard's page and
+writes the page's forms, at kb.urls.form_uri, into the site when the last page is in (`complete`); the page
+links to them. A preview keeps each document by what it is made of (kb.site.reuse.MadeFiles) and makes it
+again only when that changed; a form no standard has any more is removed from the preview's folder.
+
 A form has one-line fields (时间、地点、主持人 …), sections with room to write a paragraph (讨论情况、决定事项),
 and, if it lists columns, a register with blank rows (a sign-in sheet). The footer of every page names
 the form's basis. One document per form of a standard (not per record that cites it). The bytes depend
@@ -21,7 +26,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ..data.model import Record
+from pathlib import Path
+
+from ..data.model import STANDARD, Record
+from ..urls import form_uri
+from .base import OutputPage, write_changed
 
 FONT = "宋体"  # SimSun: on every Chinese Windows and in WPS
 DEFAULT_ROWS = 15
@@ -44,14 +53,40 @@ UNDATED = datetime.datetime(2000, 1, 1)  # the document date of a standard witho
 
 
 class LedgerForms:
-    """The ledger forms of one build. The one A4 document every form is written into and emptied from again is
-    made once: opening python-docx's template anew would be half the time a form takes."""
+    """The ledger forms of one build (kb.outputs.base.Output). `made`: the documents made before, by what each is
+    made of (kb.site.reuse.MadeFiles: a preview's, kept between rebuilds, or a new one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, made) -> None:
+        self.made = made
+        self.files: dict[str, bytes] = {}  # the site's path -> the document
         self._blank: docx.document.Document | None = None
 
+    def take(self, page: OutputPage) -> None:
+        record = page.record
+        if record is None or record.kind is not STANDARD:
+            return
+        for n, form in enumerate(record.get("forms", []), start=1):
+            self.files[form_uri(record, n)] = self.made.get(made_of(record, form), lambda: self.docx(record, form))
+
+    def complete(self, site_dir: Path) -> None:
+        """Write the forms (a document already there with the same bytes is left alone: a preview serves its
+        folder while it rebuilds) and remove those of an earlier build that no standard has now."""
+        for uri, content in self.files.items():
+            write_changed(site_dir / uri, content)
+        for path in site_dir.glob(f"{STANDARD.folder}/*/taizhang-*.docx"):
+            if path.relative_to(site_dir).as_posix() not in self.files:
+                path.unlink(missing_ok=True)
+
+    def wait(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
     def docx(self, record: Record, form: dict) -> bytes:
-        """The form as a .docx package, dated as the standard is (its `updated`)."""
+        """The form as a .docx package, dated as the standard is (its `updated`). The one A4 document every form
+        is written into and emptied from again is made once: opening python-docx's template anew would be half
+        the time a form takes."""
         if self._blank is None:
             self._blank = _blank()
         return _make(self._blank, record, form)
