@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from kb.data.model import CASE, ISSUE, KINDS, KnowledgeBase, Record
-from kb.dev.bench import _TreeRss, build, measure_output
+from kb.dev.bench import build, measure_output, measured
 from kb.dev.synth import synthesize
 
 REQUIREMENTS = "requirements-anchor.txt"  # Pagefind, pinned; installed by `bench --anchor` on first use
@@ -292,29 +292,6 @@ def load(data: Path) -> KnowledgeBase:
 
 
 # -- measuring ---------------------------------------------------------------------------------------------------
-
-def measured(cmd: list[str], what: str, cwd: Path | None = None, env: dict | None = None) -> dict:
-    """Run `cmd` once and measure it as kb.dev.bench.build measures the project's build: wall seconds, the
-    largest process (os.wait4: the process or the largest child it waited for) and the process tree's peak."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tree_peak = _TreeRss(proc.pid)
-    tree_peak.start()
-    output = proc.stdout.read()
-    if hasattr(os, "wait4"):
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    else:  # Windows: no wait4; memory is not measured
-        proc.wait()
-        peak = None
-    seconds = time.perf_counter() - start
-    tree_peak.stop()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{what}失败（退出码 {proc.returncode}）：\n{output.decode('utf-8', 'replace')[-2000:]}")
-    tree = max(tree_peak.peak, peak or 0)  # sampled every 0.2 s, the tree's peak may miss a short process's
-    return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree / 2**20 if tree else None}
-
 
 def hugo(source: Path, public: Path, cache: Path) -> dict:
     """`hugo` on the converted site into the empty folder `public`, measured."""

@@ -28,9 +28,15 @@ from kb.paths import PROJECT as ROOT
 def build(data: Path, site: Path) -> dict:
     """Run `toolbook.py build` once, as a user would, and measure it."""
     env = child_env(TOOLBOOK_DATA=str(data))  # the child writes UTF-8 whatever the console's code page
-    cmd = [sys.executable, str(ROOT / "scripts" / "toolbook.py"), "build", "--out", str(site)]
+    return measured([sys.executable, str(ROOT / "scripts" / "toolbook.py"), "build", "--out", str(site)], "生成网站",
+                    cwd=ROOT, env=env)  # problems on stdout
+
+
+def measured(cmd: list[str], what: str, cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Run `cmd` once and measure it (the project's build, and the anchor's Hugo and Pagefind): wall seconds, the
+    largest process (os.wait4: the process or the largest child it waited for) and the process tree's peak."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # problems on stdout
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tree_peak = _TreeRss(proc.pid)
     tree_peak.start()
     output = proc.stdout.read()
@@ -44,8 +50,9 @@ def build(data: Path, site: Path) -> dict:
     seconds = time.perf_counter() - start
     tree_peak.stop()
     if proc.returncode != 0:
-        raise RuntimeError(f"生成网站失败：\n{output.decode('utf-8', 'replace')[-2000:]}")
-    return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree_peak.mb}
+        raise RuntimeError(f"{what}失败（退出码 {proc.returncode}）：\n{output.decode('utf-8', 'replace')[-2000:]}")
+    tree = max(tree_peak.peak, peak or 0)  # sampled every 0.2 s, the tree's peak may miss a short process's
+    return {"seconds": seconds, "peak_rss_mb": peak and peak / 2**20, "peak_tree_rss_mb": tree / 2**20 if tree else None}
 
 
 class _TreeRss(threading.Thread):
