@@ -31,7 +31,7 @@ SAMPLE = ROOT / "data"
 TOOLBOOK = ROOT / "scripts" / "toolbook.py"
 
 # One page of every kind in the sample site (paths from the site root), for tests that visit them all.
-TOUR = ["", "standards/", "calendar/", "calendar/12/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
+TOUR = ["", "standards/", "calendar/", "calendar/12/", "calendar/q1/", "methods/", "cases/", "issues/", "units/", "tags/", "about/",
         "standards/sanhui-yike/", "standards/sanhui-yike/mentions/", "methods/sibi-tan/", "cases/jiaodi-ji-jiaozheng/",
         "issues/2026-06/", "standards/category/zhendi/", "methods/category/", "methods/unit/caizheng/",
         "cases/theme/", "cases/theme/lilun/", "cases/year/2026/", "cases/unit/caizheng/",

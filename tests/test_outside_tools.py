@@ -30,6 +30,7 @@ PAGE_TYPES = {
     "tag index": "tags/", "tag": "tags/党费/", "unit index": "units/", "unit": "units/caizheng/", "case facet": "cases/unit/caizheng/",
     "facet index": "cases/year/", "category": "standards/category/zuzhi-shenghuo/", "theme": "cases/theme/ronghe/",
     "hand-written": "about/", "my favourites": "mine/", "not found": "404.html", "calendar": "calendar/", "month": "calendar/12/",
+    "quarter": "calendar/q1/",
 }
 
 # Nu HTML Checker messages about Material's own markup (its templates, not ours), each justified:

@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, free_port, preview_data
 
+from kb import cache
 from kb.data.load import load_knowledge_base
+from kb.platform import FileLock
+from kb.settings import Settings
 from kb.engine import serve as serve_module
 from kb import build as build_module
 
@@ -104,7 +107,10 @@ def test_the_home_page_answers_before_the_whole_site_and_a_record_page_once_it_i
     finally:
         gate.set()
         running.close()
-    assert not running.server.site_dir.exists()  # the preview's folder goes with it
+    # the preview's folder is kept for the next preview of the same data (kb.cache), and let go of
+    assert running.server.site_dir == cache.folder(Settings.read(data)) / "site"
+    assert (running.server.site_dir / "index.html").is_file()
+    assert FileLock(running.server.site_dir.parent / "preview.lock").acquire()
 
 
 def test_a_saved_edit_reaches_the_open_page_through_its_reload_script(data):

@@ -132,7 +132,7 @@ def test_a_ledger_form_downloads_by_keyboard_with_the_fields_the_standard_requir
     assert document.sections[0].footer.paragraphs[0].text.startswith("依据：支部工作条例第十一条至第十四条")
 
 
-@pytest.mark.parametrize("path", ["standards/sanhui-yike/", "calendar/", "calendar/12/", ""])
+@pytest.mark.parametrize("path", ["standards/sanhui-yike/", "calendar/", "calendar/12/", "calendar/q4/", ""])
 def test_axe_finds_no_serious_problem_at_either_width(page, site_url, path):
     if not AXE.is_file():
         outside_tool(f"未找到 {AXE}（在 tests/axe/ 运行 npm ci）")

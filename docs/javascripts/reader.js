@@ -4,7 +4,8 @@
  *   - a standard's checklist as a self-check (达标自查, templates/_macros.html selfcheck): the ticks per standard,
  *     the branch's name, the count "已完成 N / M", a reset, and a dated sheet to print;
  *   - favourites (收藏, the star of templates/_macros.html keep) and the last records viewed (最近浏览), listed
- *     with a way to remove them on the page 我的收藏 (docs/mine.md).
+ *     with a way to remove them on the page 我的收藏 (docs/mine.md);
+ *   - the dates entered in a standard's 时间推算 (javascripts/reckoner.js, through window.tbReader).
  *
  * Keys start with the site's own path, as the theme's settings do (javascripts/theme-state.js): two copies of the
  * site, e.g. the intranet site and an offline bundle opened from disk (file://), do not mix.
@@ -50,6 +51,8 @@
   }
 
   if (!storable()) return;
+  // the same keys for the site's other scripts that keep something (javascripts/reckoner.js)
+  window.tbReader = { read: read, write: write, forget: forget, here: here };
 
   // -- 达标自查 -------------------------------------------------------------------------------------------------
 

@@ -26,12 +26,14 @@ import gc
 from collections.abc import Callable
 from pathlib import Path
 
+from . import cache
 from .data.load import load
 from .data.problems import Problem
 from .outputs.base import Output, OutputPage
 from .outputs.ical import CalendarFile
 from .outputs.ledger import LedgerForms
 from .outputs.search import SearchIndex
+from .outputs.supervision import SupervisionForms
 from .preview import Preview
 from .settings import Settings
 from .site.plan import Asset, Page, stream_site
@@ -46,7 +48,7 @@ def outputs_for(words) -> list[Output]:
 
 def files_for(today, made: MadeFiles) -> list[Output]:
     """The outputs that read the records alone, files the pages link to (`made`: the documents made before)."""
-    return [LedgerForms(made), CalendarFile(today, made)]
+    return [LedgerForms(made), CalendarFile(today, made), SupervisionForms(today, made)]
 
 
 class Build:
@@ -68,7 +70,11 @@ class Build:
         """Read and check the data (with the preview's readings of unchanged files); the problems, in Chinese."""
         if self.preview is not None:
             self.preview.rebuilding()
-        self.kb, self.problems = load(self.settings, self.preview.reads if self.preview else None)
+            self.kb, self.problems = load(self.settings, self.preview.reads)
+        else:  # the readings the last command kept (kb.cache): only the files changed since are read
+            reads = cache.readings(self.settings)
+            self.kb, self.problems = load(self.settings, reads)
+            cache.keep_readings(self.settings, reads)
         gc.freeze()  # the records live until the build ends
         return self.problems
 
@@ -82,7 +88,7 @@ class Build:
         if self.preview is None:
             self.outputs = [*outputs_for(self.kb.search_words), *self.extra]
         else:
-            self.preview.pages.start(self.kb, self.settings)
+            self.preview.pages.start(self.kb, self.settings.but(today=None))  # the day: in the values of the pages it shows on
         if wanted is None:  # the preview's first pages (wanted) are followed at once by the whole site
             self.files = files_for(self.kb.today, self.preview.pages.files if self.preview else MadeFiles())
         self._searched = []

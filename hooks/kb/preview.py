@@ -5,7 +5,13 @@ The preview server (kb/engine/serve.py) makes one Preview for one set of setting
 starts afresh) and hands it to every rebuild's Build:
 
     reads   kb.data.load.ReadCache: a saved edit reads and checks only the files it changed; the schema's
-            validators are kept with the readings and dropped when a schema file changes
+            validators are kept with the readings and dropped when a schema file changes. The readings start
+            from those the last command kept on disk (kb.cache), and are kept there KEEP_AFTER seconds after
+            a rebuild (given up if the next rebuild starts first)
+    kept    with a site folder kept between previews (kb.engine.serve), the pages and the engine's files are
+            kept on disk with the readings, and the next preview of the same data renders only what changed
+            since; the kept pages are dropped when a rebuild starts, and kept again after it, so that a
+            preview stopped while it wrote leaves none (its folder is emptied at the next start)
     pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again
     outputs the search index, made again in the background from the pages' kept search text after each
             rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
@@ -22,11 +28,13 @@ next rebuild if that has begun by then: a full collection holds up every thread,
 from __future__ import annotations
 
 import gc
+import os
+import shutil
 import threading
 import time
 from pathlib import Path
 
-from .data.load import ReadCache
+from . import cache
 from .outputs.base import OutputError, OutputPage
 from .site.reuse import PageMemo, search_text
 
@@ -34,19 +42,28 @@ FEED_PAUSE = 0.005  # seconds the indexing thread pauses every FEED_BATCH pages,
 FEED_BATCH = 50
 COLLECT_AFTER = 1.0  # seconds after a rebuild: the browser has fetched the refreshed page by then
 INDEX_AFTER = 2.0  # seconds after a rebuild before its search index is made
+KEEP_AFTER = 20.0  # seconds after a rebuild before what it read and made is kept for the next `serve` (kb.cache)
 
 
 class Preview:
-    def __init__(self, settings, on_failure) -> None:
+    def __init__(self, settings, on_failure, site_dir: Path | None = None) -> None:
         """`on_failure(message)`: an output made in the background failed (the engine shows it on the next
-        rebuild's problem page, and asks the preview server for that rebuild)."""
+        rebuild's problem page, and asks the preview server for that rebuild). `site_dir`: the folder the pages
+        are written to, when it is kept for the next preview of the same data (kb.engine.serve)."""
         self.settings = settings
-        self.reads = ReadCache()
+        self.reads = cache.readings(settings)  # those the last command kept: the first build reads what changed since
         self.pages = PageMemo()
+        self.site_dir = site_dir
+        self.files_state: object = None  # the engine's files of the last whole build, kept with the pages
+        self.restored_files = self._restore(site_dir)  # the engine's part of what the last preview kept, or None
         self.failure: str | None = None  # an output's failure, for the next problem page
         self._on_failure = on_failure
         self._job: _OutputsJob | None = None
         self._collector: threading.Timer | None = None  # the garbage collection after the last build
+        self._keeper: threading.Timer | None = None  # the readings kept on disk after the last build (kb.cache)
+        self._keeping = threading.Lock()  # held while they are kept, and while the kept pages are dropped
+        self._kept = True  # the last build's readings and pages are kept (or there was none)
+        self._builds = 0  # builds begun (rebuilding): a keep scheduled after one is dropped once the next begins
         self._made_of: object = None  # what the running or last outputs were made of
 
     def make_outputs(self, make, records: list[tuple], documents: list[OutputPage], site_dir: Path, words=None) -> None:
@@ -59,11 +76,53 @@ class Preview:
         self._made_of = made_of
         self._job = _OutputsJob(make, texts, documents, site_dir, self._failed)
 
+    def _identity(self) -> tuple | None:
+        """What the pages kept on disk are made for; None where none are kept: no folder kept, or a hash seed of
+        this process alone (the pages' keys are hashes)."""
+        if self.site_dir is None or not os.environ.get("PYTHONHASHSEED", "").isdigit():
+            return None
+        # the hash of a fixed text tells the seed this process hashes with
+        return ("preview", cache.program(), hash("toolbook"), os.fspath(self.site_dir), self.settings.but(today=None))
+
+    def _restore(self, site_dir: Path | None):
+        """The pages the last preview of this data wrote to `site_dir` and kept (kb.cache): restored into the memo.
+        Without them, what the folder holds is of unknown make (another version of the program, a preview that was
+        stopped while it wrote): it is emptied."""
+        identity = self._identity()
+        kept = cache.Kept(self.settings, "preview").load(identity) if identity is not None else None
+        if kept is None:
+            if site_dir is not None:
+                for entry in list(site_dir.iterdir()) if site_dir.is_dir() else ():
+                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            return None
+        pages, files = kept
+        self.pages.restore(pages)
+        return files
+
+    def _keep(self, build: int) -> None:
+        """Keep the readings, and the pages with the engine's files, for the next command (on a timer's thread),
+        unless another build (than the `build`th) has begun since."""
+        with self._keeping:
+            if build != self._builds:
+                return
+            self._kept = True
+            cache.keep_readings(self.settings, self.reads)
+            identity = self._identity()
+            if identity is not None and self.files_state is not None:
+                cache.Kept(self.settings, "preview").save(identity, (self.pages.state(), self.files_state))
+
     def rebuilding(self) -> None:
         """A rebuild starts: outputs still being made are given up, and made again after the rebuild; the
-        garbage of the last one is collected after this one (a full collection holds every thread up)."""
-        if self._collector is not None:
-            self._collector.cancel()
+        garbage of the last one is collected after this one (a full collection holds every thread up). The pages
+        kept on disk no longer describe the folder, which the rebuild writes to: dropped until it is over."""
+        for timer in (self._collector, self._keeper):
+            if timer is not None:
+                timer.cancel()
+        with self._keeping:  # a keep under way ends first
+            self._builds += 1
+            self._kept = True  # nothing to keep until this rebuild is over (after_build)
+            if self._identity() is not None:
+                cache.Kept(self.settings, "preview").drop()
         if self._job is not None and not self._job.finished.is_set():
             self._job.cancel()
             self._made_of = None
@@ -71,14 +130,21 @@ class Preview:
     def after_build(self) -> None:
         """The rebuild is done: collect what it left behind, once the refreshed page is served."""
         self._collector = threading.Timer(COLLECT_AFTER, _collect)
-        self._collector.daemon = True  # never holds up the end of `serve`
-        self._collector.start()
+        self._kept = False
+        self._keeper = threading.Timer(KEEP_AFTER, self._keep, (self._builds,))
+        for timer in (self._collector, self._keeper):
+            timer.daemon = True  # never holds up the end of `serve`
+            timer.start()
 
     def close(self) -> None:
-        """The preview ends: no thread of it outlives it (a forked reader needs a process with none)."""
-        if self._collector is not None:
-            self._collector.cancel()
-            self._collector.join()
+        """The preview ends: no thread of it outlives it (a forked reader needs a process with none). What the
+        last build read and made is kept for the next `serve`, if it was not yet."""
+        for timer in (self._collector, self._keeper):
+            if timer is not None:
+                timer.cancel()
+                timer.join()
+        if not self._kept:
+            self._keep(self._builds)
         if self._job is not None:
             self._job.cancel()
             self._job.join()

@@ -12,6 +12,7 @@ the site root, then the target's path), so the site works under any sub-path.
     <kind>/<facet>/index.md, <slug>.md    a facet and its terms (category, unit, theme, year)
     <listing>/page/<n>.md                 page n of a long listing
     calendar/index.md, calendar/<mm>.md   一月一清单 and each month's checklist; calendar/toolbook.ics
+    calendar/q<n>.md                      一季一督查: quarter n's supervision list; calendar/q<n>/duchaqingdan.docx
     standards/<id>/taizhang-<n>.docx      a standard's ledger forms (kb/outputs/ledger.py)
     cases/<id>/<file>                     a case's pictures
     mine.md                               the reader's favourites and records viewed lately (hand-written, docs/)
@@ -70,6 +71,16 @@ def form_uri(record: Record, n: int) -> str:
 
 def month_uri(month: int) -> str:
     return f"calendar/{month:02d}.md"
+
+
+def quarter_uri(quarter: int) -> str:
+    """Quarter `quarter`'s (1-4) supervision list."""
+    return f"calendar/q{quarter}.md"
+
+
+def supervision_form_uri(quarter: int) -> str:
+    """Quarter `quarter`'s supervision list as a Word form (kb/outputs/supervision.py)."""
+    return f"calendar/q{quarter}/duchaqingdan.docx"
 
 
 def unit_uri(slug: str) -> str:

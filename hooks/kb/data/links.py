@@ -18,6 +18,7 @@ IMAGE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # as data/schema/case.j
 # The rule itself is described in data/schema/standard.json ($defs.source): JSON Schema could say it with if/then,
 # but the desk's form editor turns an if/then into a switch between two forms, so it is checked here.
 ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两0-9]+(条|部分)")
+STEP_KEY = re.compile(r"[a-z0-9-]{1,40}")  # as data/schema/standard.json: process[].key and timing[].after
 
 
 def suggest(value: str, candidates) -> str | None:
@@ -72,6 +73,7 @@ def link(kb: KnowledgeBase, records: list[Record], partial: list[Record] = (), u
             _check_images(kb, record, problem)
         if record.kind is STANDARD:
             _check_bases(record, problem)
+            _check_steps(record, problem)
     _check_issues(kb, problem)
     for record in checked:
         _resolve(kb, record, problem, unchecked, unpublished or {}, id_pattern)
@@ -123,6 +125,51 @@ def _check_basis(record: Record, path: tuple, item: dict, problem) -> None:
                 "（不分条的文件写第几部分）；说不出第几条的，依据类别应是“上级要求”或“通行做法”。")
     elif kind == "上级要求" and not isinstance(source, str):
         problem(record, path + ("basis_kind",), '依据类别是“上级要求”，但没有写出处 source：请写明哪一级党组织、什么文件，如“上级党组织要求（组织生活会年度通知）”；本地机关工委或本单位的规定写“本地做法（……）”。')
+
+
+def _check_steps(record: Record, problem) -> None:
+    """A standard's time rules (data/schema/standard.json, process[].timing): each counts from an earlier step named
+    by its key; a timed step has a key of its own; no two steps share a key; each rule names what it rests on, as
+    a clause does (_check_basis). JSON Schema cannot say "an earlier step's key", so it is checked here."""
+    steps = record.data.get("process")
+    if not isinstance(steps, list):
+        return
+    steps = [step if isinstance(step, dict) else {} for step in steps]
+    first: dict[str, int] = {}  # each key -> the position of the first step that has it
+    for i, step in enumerate(steps):
+        if isinstance(step.get("key"), str):
+            first.setdefault(step["key"], i)
+
+    def named(i: int) -> str:
+        name = steps[i].get("step")
+        return f"第 {i + 1} 步“{short(name)}”" if isinstance(name, str) else f"第 {i + 1} 步"
+
+    for i, step in enumerate(steps):
+        key, timing = step.get("key"), step.get("timing")
+        if isinstance(key, str) and first[key] != i:
+            problem(record, ("process", i, "key"), f'步骤代号 "{short(key)}" 已是{named(first[key])}的代号，同一标准里每一步的代号不能重复。')
+        if not isinstance(timing, list) or not timing:
+            continue
+        if key is None:
+            problem(record, ("process", i), "这一步写了时限 timing，也要写它的代号 key（小写字母、数字和连字符，如 tanhua）：时间推算用它标记这一步。")
+        for j, rule in enumerate(timing):
+            if not isinstance(rule, dict):
+                continue
+            after = rule.get("after")
+            if isinstance(after, str) and STEP_KEY.fullmatch(after):  # otherwise the schema reports it
+                at = ("process", i, "timing", j, "after")
+                if after == key:
+                    problem(record, at, "时限不能从这一步自己算起：after 要写排在它前面的某一步的代号。")
+                elif after in first and first[after] > i:
+                    problem(record, at, f'"{after}" 是{named(first[after])}的代号，排在这一步之后：时限只能从前面的步骤算起。')
+                elif after not in first:
+                    earlier = [k for k, n in first.items() if n < i]
+                    near = suggest(after, earlier)
+                    hint = (f'，是否指 "{near}"？' if near else f"。前面的步骤有这些代号：{'、'.join(earlier[:20])}{' 等' if len(earlier) > 20 else ''}。" if earlier
+                            else "：前面的步骤都没有写代号 key。")
+                    problem(record, at, f'找不到代号为 "{after}" 的步骤{hint}')
+            if "basis_kind" in rule:  # a rule without its kind: the schema reports it
+                _check_basis(record, ("process", i, "timing", j), rule, problem)
 
 
 def _check_images(kb: KnowledgeBase, record: Record, problem) -> None:

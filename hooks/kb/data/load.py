@@ -52,15 +52,33 @@ class ReadCache:
         self._files: dict[str, tuple[tuple | None, tuple[Document | None, list[Problem], int], Path]] = {}
         self._schema: tuple | None = None  # the schema files' signatures, while self.schemas are theirs
         self.schemas: schema.Schemas | None = None
-        self._counter = 0
+        # versions are told apart from those of any other cache (one kept on disk, kb.cache): a page made from an
+        # earlier reading never matches a reading made afresh
+        self._counter = int.from_bytes(os.urandom(6), "big") << 20
         self._taxonomy: tuple = (None, None, [])  # (signature, Taxonomy or None, problems)
+        self.changed = False  # readings made or dropped since restore() or state()
+
+    def state(self) -> tuple | None:
+        """What restore() needs to go on from here (kb.cache keeps it on disk), if anything changed since it was
+        last asked for or restored; None if nothing did."""
+        if not self.changed:
+            return None
+        self.changed = False
+        return (self._schema, self._counter, dict(self._files))
+
+    def restore(self, state: tuple) -> None:
+        """Go on from the readings of another cache (its state())."""
+        self._schema, self._counter, self._files = state
+        self.schemas, self.changed = None, False
 
     def schemas_for(self, schema_dir: Path) -> schema.Schemas:
         """The schema as it is now: kept while no schema file changed; when one did, every reading is dropped with it."""
         schema_key = (os.fspath(schema_dir), _schema_key(schema_dir))
-        if schema_key != self._schema or self.schemas is None:
+        if schema_key != self._schema:
             self._files.clear()
             self._schema = schema_key
+            self.schemas, self.changed = None, True
+        if self.schemas is None:
             self.schemas = schema.Schemas(schema_dir)
         return self.schemas
 
@@ -73,10 +91,12 @@ class ReadCache:
         for i, (doc, found) in zip(stale, _read_all([files[i] for i in stale], schemas)):
             self._counter += 1
             known[names[i]] = (signatures[i], (doc, found, self._counter), files[i][1])
+        self.changed = self.changed or bool(stale)
         if len(known) > len(names):  # files gone since the last reading
             wanted = set(names)
             for gone in [name for name in known if name not in wanted]:
                 del known[gone]
+            self.changed = True
         return [known[name][1] for name in names]
 
     def taxonomy(self, root: Path, problems: list[Problem], schemas: schema.Schemas) -> Taxonomy | None:
@@ -107,8 +127,8 @@ def _signatures(names: list[str]) -> list[tuple | None]:
     out = []
     for name in names:
         try:
-            st = os.stat(name)
-            out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+            st = os.stat(name)  # the change time too: a file put back with its old modification time (cp -p) is told
+            out.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
         except OSError:  # gone, or unreadable: read again (the reader says what is wrong)
             out.append(None)
     return out

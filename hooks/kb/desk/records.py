@@ -19,7 +19,9 @@ time and inode against given schema files: whoever made it, it is the same, and 
 While the preview's first readings are still to come (`expect_readings`), the desk's first load waits for them
 rather than reading everything a second time on another thread; once they are there, the preview has the desk make
 its list in the background (`warm`). A load is kept while no file of the data and schema folders changed (their
-sizes, modification times and inodes: `_fingerprint`), and so is the list made of it.
+sizes, modification times and inodes: `_fingerprint`), and so is the list made of it. The list is kept on disk too
+(kb.cache): the next preview's desk answers its first list with it while those files are unchanged, before the
+preview's first readings are there (the next morning, at once rather than after seconds).
 
 A save is checked before anything is written, by the same load with the new text in place of the file: the
 desk's ReadCache subclass hands the load the new text's reading (strict reader and schema, as the load itself
@@ -49,6 +51,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import cache
 from ..data.load import SUFFIXES, ReadCache, check_shape, load
 from ..data.model import ISSUE, KIND_NAMED, KINDS, Kind, Taxonomy
 from ..data.problems import Problem, display_path, inside_data, short
@@ -215,7 +218,7 @@ class Desk:
         editor's first list is the one kept (while no file changes). A failure is the next list's to report."""
         def run() -> None:
             try:
-                self.list_records()
+                self.list_records(kept=False)
             except Exception:  # said by the request that meets it again
                 pass
 
@@ -288,15 +291,37 @@ class Desk:
 
     # -- list -----------------------------------------------------------------------------------------------------
 
-    def list_records(self) -> dict:
-        """The list (see the end of this module). The same data: the same answer, made once (not to be changed)."""
+    def list_records(self, *, kept: bool = True) -> dict:
+        """The list (see the end of this module). The same data: the same answer, made once (not to be changed).
+        Until this desk has made one, the list the last desk of the same data made is the answer while no file of
+        the data and schema folders changed since (kb.cache; `kept` False: made here in any case)."""
         with self.lock:
+            if kept and self._listed is None:
+                listed = self._kept_list()
+                if listed is not None:
+                    return listed
             state = self._load()
             if self._listed is not None and self._listed[0] is state:
                 return self._listed[1]
             listed = self._list(state)
             self._listed = (state, listed)
+            self._keep_list(listed)
             return listed
+
+    def _kept_list(self) -> dict | None:
+        found = cache.Kept(self.settings, "desk-list").load(self._list_identity())
+        if found is None or found[:2] != (_digest(self._fingerprint()), self.settings.today):
+            return None
+        return found[2]
+
+    def _keep_list(self, listed: dict) -> None:
+        loaded = self._loaded.get(False)  # the load the list was made of, and the files it read
+        if loaded is not None:
+            cache.Kept(self.settings, "desk-list").save(self._list_identity(),
+                                                       (_digest(loaded[0]), self.settings.today, listed))
+
+    def _list_identity(self) -> tuple:
+        return ("desk-list", cache.program(), os.fspath(self.settings.data))
 
     def _list(self, state: _State) -> dict:
         known = {e.key for e in state.entries}
@@ -461,12 +486,14 @@ class Desk:
         those of the changed files and those they cause elsewhere (that were not there before); with `published`,
         those of the published data (`check` without --drafts), as after a finalize."""
         with self.lock:
-            before = set(self._load(published=published).problems)
             after = self._load(substitute=changes, published=published)
             keys = {_file_key(path) for path in changes}
             mine = [p for p in after.problems if _file_key(p.file) in keys]
-            caused = [p for p in after.problems if p not in before and _file_key(p.file) not in keys]
-            return [_problem(p, self.settings.data) for p in [*mine, *caused]]
+            others = [p for p in after.problems if _file_key(p.file) not in keys]
+            if others:  # those the files had before are not caused by the change (most often: none to tell apart)
+                before = set(self._load(published=published).problems)
+                others = [p for p in others if p not in before]
+            return [_problem(p, self.settings.data) for p in [*mine, *others]]
 
     def undo(self, kind: str, record_id: str) -> dict:
         with self.lock:
@@ -545,6 +572,10 @@ class Desk:
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
+
+def _digest(fingerprint: tuple) -> str:
+    return hashlib.blake2b(repr(fingerprint).encode("utf-8"), digest_size=16).hexdigest()
+
 
 def _read_bytes(path: Path) -> bytes:
     """The bytes of a record file, refused as a load refuses it (kb.data.yamlio.read_record_bytes), as a DeskError."""

@@ -79,6 +79,25 @@ DESK_LINK = """<script>
 </script>""" % DESK_MOUNT
 
 
+def _site_folder():
+    """The folder the preview writes to, and the lock held on it: the data folder's own in the build cache (kb.cache),
+    kept for the next preview of the same data, which then renders only what changed since; a temporary folder
+    (and no lock) while another preview of the same data uses that one."""
+    from ..cache import folder
+    from ..platform import FileLock
+    from ..settings import Settings, SettingsError
+
+    try:
+        kept = folder(Settings.read(drafts=True))
+        lock = FileLock(kept / "preview.lock")
+        if lock.acquire():
+            (kept / "site").mkdir(exist_ok=True)
+            return kept / "site", lock
+    except (OSError, SettingsError):  # the build says what is wrong with the settings
+        pass
+    return Path(tempfile.mkdtemp(prefix="toolbook-preview-")), None
+
+
 class PreviewServer:
     """Builds the site of `config_file` into a folder of its own and serves it at `host:port` while the data changes."""
 
@@ -87,7 +106,7 @@ class PreviewServer:
         from mkdocs.config import load_config
 
         self.config_file = config_file
-        self.site_dir = Path(tempfile.mkdtemp(prefix="toolbook-preview-"))
+        self.site_dir, self._folder_lock = _site_folder()
         self._root = self.site_dir.resolve()
         self._load = lambda: load_config(str(config_file), site_dir=str(self.site_dir))
         config = self._load()
@@ -124,7 +143,10 @@ class PreviewServer:
                 self._observer.join(timeout=30)
             self.http.server_close()
             self.config.plugins.on_shutdown()
-            shutil.rmtree(self.site_dir, ignore_errors=True)
+            if self._folder_lock is None:
+                shutil.rmtree(self.site_dir, ignore_errors=True)
+            else:  # kept for the next preview of the same data, with what the last build read and made
+                self._folder_lock.release()
 
     def stop(self) -> None:
         with self._cond:
@@ -147,6 +169,7 @@ class PreviewServer:
 
         session = find_session(self.config)
         session.rebuild = self.changed  # the search index failed in the background: its failure shows at once
+        session.keeps_folder = self._folder_lock is not None
         if self.desk is not None:
             self.desk.expect_readings()  # its first list waits for this build's readings, not reading them twice
         session.nav_only = True  # the pages of the navigation first: the home page answers within seconds
@@ -174,7 +197,9 @@ class PreviewServer:
             self._watch(find_session(self.config))
 
         self.first_build(ready)
-        print(f"预览已全部生成（{time.perf_counter() - started:.1f} 秒）。修改并保存数据文件后，打开的页面会自动刷新。",
+        session = find_session(self.config)
+        kept = f"，沿用上次预览生成的页面 {session.kept} 个" if session.restored else ""
+        print(f"预览已全部生成（{time.perf_counter() - started:.1f} 秒{kept}）。修改并保存数据文件后，打开的页面会自动刷新。",
               file=sys.stderr, flush=True)
         while True:
             with self._cond:

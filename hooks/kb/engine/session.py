@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..build import Build
 from ..data.problems import Problem
@@ -47,6 +48,9 @@ class BuildSession:
         self.preview: Preview | None = None  # `serve --dirty`: what rebuilds keep (kb.preview)
         self.made: dict[str, File] = {}  # the preview: the generated files of its last whole build, by src_uri
         self.nav_only = False  # set by the preview server (serve.py) for its first build: the navigation's pages only
+        self.keeps_folder = False  # set by the preview server: its folder is kept for the next preview (kb.cache)
+        self.kept = 0  # pages the last build kept as the build before it left them (the preview)
+        self.restored = False  # the preview went on from the files the last preview of the same data kept
         self.rebuild: Callable[[], None] | None = None  # the preview server's: build again (serve.py sets it)
         self._docs_stale = False  # the preview's pages of docs/ were written without the pages they link to
 
@@ -62,7 +66,7 @@ class BuildSession:
         self.settings = settings = self._settings(config)
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
-            self.preview = Preview(settings, self._output_failed)
+            self.preview = Preview(settings, self._output_failed, Path(config.site_dir) if self.keeps_folder else None)
         if self.nav_only:  # the pages hand-written ones link to are made by the whole build that follows at once
             config.validation.links.not_found = config.validation.links.anchors = logging.DEBUG
         self.build = Build(settings, self.preview, self.requested[1] if self.requested else ())
@@ -84,10 +88,12 @@ class BuildSession:
             self._problem_pages(files, config, failure)
             return files
         site = SiteFiles(files, config, self)
+        self.kept = 0
         if self._docs_stale:  # written while the pages they link to were not there: written again now
             for file in site.hand_written:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
-        self._docs_stale = self.nav_only
+        # (the first pages of a preview that goes on from the last one's write them only if they changed since)
+        self._docs_stale = self.nav_only and (not site.last or any(file.is_modified() for file in site.hand_written))
         # headings get the anchors hand-written pages get: mkdocs.yml's `toc.slugify`
         slugify = config.mdx_configs.get("toc", {}).get("slugify") or SLUGIFY
         try:
@@ -109,6 +115,8 @@ class BuildSession:
         return page.finish(output) if isinstance(page, GeneratedPage) else output
 
     def on_post_build(self, config) -> None:
+        if self.preview is not None and self.made and not self.nav_only:  # kept with the pages (kb.preview)
+            self.preview.files_state = [(uri, f.abs_src_path, f.inclusion.name) for uri, f in self.made.items()]
         try:
             done = self.build.finish(wait=not self.serving)  # the preview's outputs are made after the refresh
         except OutputError as e:
@@ -195,10 +203,13 @@ class SiteFiles:
         self.files, self.config, self.session = files, config, session
         self.hand_written = _hand_written(files)
         self.taken = set(files.src_uris)  # docs/ and the theme's files
+        if session.preview is not None and not session.made and session.preview.restored_files:
+            session.made = _restored(session.preview, config)
+            session.restored = True
         self.last = session.made if session.preview is not None else {}
         self.made: dict[str, File] = {}
         self.unchanged: list[File] = []
-        self.omit = bool(self.last) and not any(file.is_modified() for file in self.hand_written)
+        self.omit = bool(self.last) and not session._docs_stale and not any(file.is_modified() for file in self.hand_written)
         self.cache = session.page_cache(config) if session.dirty else None
         self.root = session.build.kb.root
 
@@ -208,6 +219,7 @@ class SiteFiles:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除这个手写页面。")
         if not page.changed and page.src_uri in self.last:  # the preview: its file and MkDocs page as they were
             file = self.made[page.src_uri] = self.last[page.src_uri]
+            self.session.kept += 1
             (self.unchanged.append if self.omit and not page.in_nav else self.files.append)(file)
             return
         file = generated_file(page, self.config, self.cache)
@@ -232,11 +244,18 @@ class SiteFiles:
         if self.unchanged:
             if self.made.keys() == self.last.keys():
                 self.config.theme.static_templates.discard("sitemap.xml")
-            else:
-                for file in self.unchanged:
+            else:  # the sitemap lists every page, in the order a whole build hands them over
+                for file in self.made.values():
+                    if self.files.get_file_from_path(file.src_uri) is not None:
+                        self.files.remove(file)
                     self.files.append(file)
         session = self.session
         if session.preview is None:
+            return
+        if session.nav_only and self.last:  # the first pages of a preview that goes on from the last one's: the
+            # rest of its pages and its sitemap stay for the whole build that follows at once
+            self.config.theme.static_templates.discard("sitemap.xml")
+            session.made = {**self.last, **self.made}
             return
         session.preview.pages.sweep(set(self.made))
         for uri, file in self.last.items():
@@ -245,6 +264,25 @@ class SiteFiles:
                 path.unlink(missing_ok=True)
                 _prune(path.parent)
         session.made = self.made
+
+
+def _restored(preview: Preview, config) -> dict[str, File]:
+    """The files the last preview of the same data made (kept with its pages, kb.preview), by src_uri: each whose
+    output is still there and not older than its source; the others' pages are rendered and written again."""
+    made = {}
+    for uri, source, inclusion in preview.restored_files:
+        file = File.generated(config, uri, abs_src_path=source, inclusion=InclusionLevel[inclusion])
+        try:
+            fresh = os.stat(file.abs_dest_path).st_mtime_ns >= os.stat(source).st_mtime_ns
+        except OSError:
+            fresh = False
+        if fresh:
+            made[uri] = file
+        else:
+            preview.pages.forget(uri)
+            Path(file.abs_dest_path).unlink(missing_ok=True)
+    preview.restored_files = None
+    return made
 
 
 def find_session(config) -> BuildSession:

@@ -88,7 +88,7 @@ class LedgerForms:
         is written into and emptied from again is made once: opening python-docx's template anew would be half
         the time a form takes."""
         if self._blank is None:
-            self._blank = _blank()
+            self._blank = blank_document()
         return _make(self._blank, record, form)
 
 
@@ -97,8 +97,8 @@ def made_of(record: Record, form: dict) -> tuple:
     return (repr(form), record.title, record.date, basis_text(record, form))
 
 
-def _blank() -> docx.document.Document:
-    """An empty A4 document with the forms' font and margins."""
+def blank_document() -> docx.document.Document:
+    """An empty A4 document with the forms' font and margins (the quarters' supervision lists use it too)."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -111,12 +111,16 @@ def _blank() -> docx.document.Document:
     return doc
 
 
-def _make(doc: docx.document.Document, record: Record, form: dict) -> bytes:
+def clear_body(doc: docx.document.Document) -> None:
+    """Remove the previous form, if any, from the blank document; the page settings (sectPr) stay."""
     body = doc.element.body
-    for child in list(body):  # the previous form, if any; the page settings (sectPr) stay
+    for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
 
+
+def _make(doc: docx.document.Document, record: Record, form: dict) -> bytes:
+    clear_body(doc)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = title.add_run(form["name"])
@@ -147,20 +151,25 @@ def _make(doc: docx.document.Document, record: Record, form: dict) -> bytes:
             if columns[0] == "序号":
                 cells[0].paragraphs[0].add_run(str(n))
 
-    footer = doc.sections[0].footer.paragraphs[0]
-    footer.clear()
-    footer.add_run(f"依据：{basis_text(record, form)}　｜　《{record.title}》台账模板").font.size = Pt(9)
+    date = datetime.datetime.fromisoformat(record.date) if record.date else UNDATED
+    return saved(doc, f"依据：{basis_text(record, form)}　｜　《{record.title}》台账模板", form["name"], record.title, date)
 
+
+def saved(doc: docx.document.Document, footer: str, title: str, subject: str, date: datetime.datetime) -> bytes:
+    """The document as a .docx package, with this footer on every page, these properties and no time of saving."""
+    line = doc.sections[0].footer.paragraphs[0]
+    line.clear()
+    line.add_run(footer).font.size = Pt(9)
     props = doc.core_properties
-    props.title, props.subject, props.author = form["name"], record.title, ""
-    props.created = props.modified = datetime.datetime.fromisoformat(record.date) if record.date else UNDATED
+    props.title, props.subject, props.author = title, subject, ""
+    props.created = props.modified = date
     props.last_modified_by, props.revision = "", 1
     out = io.BytesIO()
     doc.save(out)
-    return _fixed_times(out.getvalue())
+    return fixed_times(out.getvalue())
 
 
-def _fixed_times(docx: bytes) -> bytes:
+def fixed_times(docx: bytes) -> bytes:
     """The same package with every entry dated 1980-01-01 (python-docx stamps them with the time of saving).
 
     The dates are fixed fields of each entry's local header and of its central directory record (the zip

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
-from .calendar import MONTHS, all_duties, duties_of, month_list
+from .calendar import MONTHS, QUARTERS, all_duties, duties_of, month_list, quarter_list, quarter_of, supervision_title
 from .charts import bar_chart
 from ..outputs.ledger import download_name
 from ..data.links import IMAGE_DIR
@@ -47,7 +47,7 @@ class Page(Rendered):
 @dataclass
 class Asset:
     """A file of the site that is not a page, copied from `path` (a case's image); the files made from records at
-    build time (ledger forms, the calendar file) are outputs of the build (kb.outputs)."""
+    build time (ledger forms, the calendar file, the quarters' supervision forms) are outputs of the build (kb.outputs)."""
 
     src_uri: str
     path: Path
@@ -156,18 +156,24 @@ class SiteBuilder:
         self._page(u.HOME, "home.html", current=current,
                    current_cases=[kb.records[id] for id in current.data["cases"]] if current else [],
                    counts={k: len(self.by_kind[k]) for k in KINDS}, latest=cases[:6],
-                   standards=standards, month=month_list(self.duties, kb.today.year, kb.today.month))
+                   standards=standards, month=month_list(self.duties, kb.today.year, kb.today.month),
+                   quarters=QUARTERS, quarter=quarter_of(kb.today.month))
         return self.assets
 
     def _calendar(self) -> None:
-        """一月一清单: the duties of all standards by period and a checklist for each month (the .ics file they link
-        to is an output of the build: kb.outputs.ical)."""
+        """一月一清单: the duties of all standards by period and a checklist for each month; 一季一督查: a supervision
+        list for each quarter (the .ics file and the quarters' Word forms they link to are outputs of the build:
+        kb.outputs.ical, kb.outputs.supervision)."""
         today = self.kb.today
         self._page(u.CALENDAR, "calendar.html", duties=self.duties, today=today,
-                   month=month_list(self.duties, today.year, today.month))
+                   month=month_list(self.duties, today.year, today.month), quarters=QUARTERS,
+                   quarter=quarter_of(today.month))
         for m in range(1, MONTHS + 1):
             self._page(u.month_uri(m), "month.html", year=today.year, number=m,
                        month=month_list(self.duties, today.year, m))
+        for q in range(1, len(QUARTERS) + 1):
+            self._page(u.quarter_uri(q), "quarter.html", title=supervision_title(today.year, q), number=q,
+                       quarters=QUARTERS, groups=quarter_list(self.duties, today.year, q))
 
     def _stats(self) -> None:
         """统计: published records by unit, category and month, as inline SVG bar charts."""

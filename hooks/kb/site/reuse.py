@@ -8,7 +8,9 @@ titles and dates of the records it lists, its backlinks, its place in an issue, 
 count. The templates read nothing else of the knowledge base (the draft labels come with each
 record's key), and a value of a type the key does not know stops the build (a bug of ours) rather
 than let a page go stale. What the whole site depends on (the taxonomy, the URL style) is the memo's
-own key (with the templates' files): when it changes, every page is rendered again.
+own key (with the templates' files): when it changes, every page is rendered again. The build's day is not part
+of it: a page that shows the day or the month gets it (or what is made of it: this month's duties) in its
+values, so that a new day renders again only those pages.
 
 A rebuild works out the key of every page, so keys are made cheap: each record's and link's part is
 hashed once per build (PageMemo.start), and a value many pages share (a group, a listing's page
@@ -81,7 +83,7 @@ class PageMemo:
         # the part of a key of each record and link of this build, by id(): alive as long as the build, so unique
         # as hashes: a page's key hashes the keys of the records it lists, and a number is hashed at once
         drafts = kb.drafts
-        keys = {id(r): hash(("record", r.id, r.version, drafts.get(r.id))) for r in kb.records.values()}
+        keys = {id(r): hash(("record", r.id, r.version, drafts.get(r.id, ""))) for r in kb.records.values()}
         for links in kb.outgoing.values():
             for link in links:
                 keys[id(link)] = hash(("link", keys[id(link.source)], link.field, keys[id(link.target)]))
@@ -91,7 +93,7 @@ class PageMemo:
     def key(self, template: str, uri: str, context: dict) -> int:
         keys, shared = self._keys, self._shared
         # _value of each, but the values most pages hold (text, numbers, a record) without a call
-        values = [v if type(v) in _PLAIN else keys[id(v)] if type(v) is Record else _value(v, keys, shared)
+        values = [v if type(v) in _SAME else keys[id(v)] if type(v) is Record else _value(v, keys, shared)
                   for v in context.values()]
         return hash((template, uri, tuple(context), tuple(values)))
 
@@ -109,6 +111,16 @@ class PageMemo:
     def clear(self) -> None:
         """Render every page again next time."""
         self.pages.clear()
+
+    def state(self) -> tuple:
+        """What restore() needs (kb.cache keeps it on disk between previews)."""
+        return self._site_key, dict(self.pages), dict(self.files._made)
+
+    def restore(self, state: tuple) -> None:
+        """The pages and files of another memo (its state()): kept while their keys come out the same, which needs the same
+        hash seed (a preview's server runs with PYTHONHASHSEED fixed) and the records' versions of the readings they
+        were made from (kb.data.load.ReadCache keeps them with the readings)."""
+        self._site_key, self.pages, self.files._made = state
 
     def forget(self, uri: str) -> None:
         """The page's output was overwritten (by the problem page): render it again next time."""
@@ -133,7 +145,9 @@ def search_text(kept: Kept) -> str:
     return zlib.decompress(kept.search).decode("utf-8")
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+_SAME = frozenset({str, int, float, bool})  # hashed alike in every process with the same hash seed (None is hashed
+# by its address before Python 3.12: a key holds _NONE instead, so that a preview's keys hold for the next one)
+_NONE = "\x00None"  # None in a key
 
 
 def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
@@ -144,8 +158,10 @@ def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
     key is kept in `shared`, by id(), with the value itself, so that no other value takes its id meanwhile.
     (A value handed to a page is not changed afterwards: each page is made at once, from values made before.)"""
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in _SAME:
         return value
+    if value is None:
+        return _NONE
     if kind is list or kind is tuple:
         try:  # most often records or links only, looked up at C speed
             return tuple(map(keys.__getitem__, map(id, value)))
