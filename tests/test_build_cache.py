@@ -298,5 +298,16 @@ def test_the_desks_first_list_is_the_last_desks_while_no_file_changed(tmp_path, 
     case = sorted((data / "cases").glob("*.yml"))[0]
     title = re.search(r"^title: (.+)$", case.read_text(encoding="utf-8"), re.M)[1]
     edit(case, f"title: {title}\n", f"title: {title}（改过）\n")
-    changed = Desk(settings).list_records()
+    desk = Desk(settings)
+    changed = desk.list_records()
     assert [r["title"] for r in changed["records"] if r["id"] == case.stem] == [f"{title}（改过）"]
+
+    # a save in the desk, then the preview ends: the next desk's first list is the list as the data is now
+    opened = desk.open_record("case", case.stem)
+    saved = desk.save_record("case", case.stem, {**opened["values"], "title": f"{title}（存过）"}, opened["version"])
+    assert "version" in saved
+    desk.keep_list()
+    later = Desk(settings)
+    later.expect_readings()
+    monkeypatch.setattr(later, "_load", read)
+    assert [r["title"] for r in later.list_records()["records"] if r["id"] == case.stem] == [f"{title}（存过）"]

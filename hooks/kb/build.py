@@ -65,6 +65,7 @@ class Build:
         self._searched: list[tuple] = []  # the preview: (src_uri, url, record) of each record's page
         self._later: tuple | None = None  # the preview: what its outputs are made of, after the build
         self._whole = True  # the last pages() made the whole site (not only the preview's first pages)
+        self._reads = None  # a build's readings (not the preview's), kept on disk when it has finished
 
     def read(self) -> list[Problem]:
         """Read and check the data (with the preview's readings of unchanged files); the problems, in Chinese."""
@@ -72,9 +73,8 @@ class Build:
             self.preview.rebuilding()
             self.kb, self.problems = load(self.settings, self.preview.reads)
         else:  # the readings the last command kept (kb.cache): only the files changed since are read
-            reads = cache.readings(self.settings)
-            self.kb, self.problems = load(self.settings, reads)
-            cache.keep_readings(self.settings, reads)
+            self._reads = cache.readings(self.settings)
+            self.kb, self.problems = load(self.settings, self._reads)
         gc.freeze()  # the records live until the build ends
         return self.problems
 
@@ -143,6 +143,9 @@ class Build:
         finally:
             self.close()
             gc.unfreeze()
+        # kept for the next command once the site is written and the index's process has ended: pickling them
+        # earlier would add to the build's peak memory
+        cache.keep_readings(self.settings, self._reads)
         return done
 
     def failed(self) -> None:

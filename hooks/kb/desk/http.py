@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import secrets
+import sys
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -112,8 +113,12 @@ class DeskApp:
         self.desk.warm()
 
     def close(self) -> None:
-        """The preview ends: a publish under way is stopped."""
+        """The preview ends: a publish under way is stopped; the list is kept for the next preview's desk."""
         self.actions.close()
+        try:
+            self.desk.keep_list()
+        except Exception as e:  # a bug of ours: the next desk makes its list itself
+            print(f"编辑台没能保存记录列表（{type(e).__name__}: {e}），下次打开时重新生成。", file=sys.stderr)
 
     def handle(self, method: str, path: str, headers, body: bytes = b"") -> Answer:
         """Answer one request (`path` with or without its query; `headers` as a mapping with .get)."""

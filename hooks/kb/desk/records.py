@@ -308,6 +308,13 @@ class Desk:
             self._keep_list(listed)
             return listed
 
+    def keep_list(self) -> None:
+        """The preview ends: if the editor worked with this desk, its list as the data is now is kept for the next
+        desk (a desk that made no list has not read the data: what the last one kept stands, or is found stale)."""
+        with self.lock:
+            if self._listed is not None:
+                self.list_records(kept=False)
+
     def _kept_list(self) -> dict | None:
         found = cache.Kept(self.settings, "desk-list").load(self._list_identity())
         if found is None or found[:2] != (_digest(self._fingerprint()), self.settings.today):
