@@ -179,7 +179,7 @@ def test_a_saved_title_and_body_reach_the_file_and_the_preview_and_undo_puts_the
     deadline = time.monotonic() + 60
     while "登记服务提前介入（编辑台改）" not in get(preview.base + f"cases/{EDITED}/"):
         assert time.monotonic() < deadline, "the preview did not show the new title"
-        time.sleep(0.3)
+        time.sleep(0.1)
 
     page.get_by_role("button", name="撤销上次保存").click()
     message_starts(page, "已撤销")

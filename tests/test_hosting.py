@@ -105,48 +105,39 @@ def test_nginx_compresses_caches_and_sends_security_headers(published, hosted):
     assert form == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.mark.needs("chromium")
-def test_every_kind_of_page_and_search_work_under_the_content_security_policy(hosted):
-    from playwright.sync_api import sync_playwright
+# One Chromium for the module's browser tests (conftest's `chromium`), each test in a fresh context (`page`: empty
+# cache and storage, as a browser of its own was).
 
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        page = b.new_page()
-        seen = browser.tour(page, hosted, TOUR, "党费")
-        assert seen["violations"] == []
-        assert seen["errors"] == []
-        assert seen["outside"] == []
-        assert seen["results"] and seen["results"][0]["href"] == hosted + "standards/dangfei/"
-        # the policy is in force and violations are seen: an inline script is refused and reported
-        page.evaluate("document.body.appendChild(document.createElement('script')).textContent = 'window.x = 1'")
-        for _ in range(100):  # the report is an event, dispatched after the refusal
-            if page.evaluate("window.__tbViolations.length"):
-                break
-            page.wait_for_timeout(50)
-        assert page.evaluate("window.x") is None
-        assert page.evaluate("window.__tbViolations")[0].startswith("script-src-elem inline")
-        b.close()
+@pytest.mark.needs("chromium")
+def test_every_kind_of_page_and_search_work_under_the_content_security_policy(hosted, page):
+    seen = browser.tour(page, hosted, TOUR, "党费")
+    assert seen["violations"] == []
+    assert seen["errors"] == []
+    assert seen["outside"] == []
+    assert seen["results"] and seen["results"][0]["href"] == hosted + "standards/dangfei/"
+    # the policy is in force and violations are seen: an inline script is refused and reported
+    page.evaluate("document.body.appendChild(document.createElement('script')).textContent = 'window.x = 1'")
+    for _ in range(250):  # the report is an event, dispatched after the refusal
+        if page.evaluate("window.__tbViolations.length"):
+            break
+        page.wait_for_timeout(20)
+    assert page.evaluate("window.x") is None
+    assert page.evaluate("window.__tbViolations")[0].startswith("script-src-elem inline")
 
 
 @pytest.mark.needs("chromium")
-def test_ticks_and_favourites_are_kept_under_the_sub_path_and_the_policy(hosted):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = browser.launch(p)
-        page = b.new_page()
-        page.add_init_script(browser.WATCH_CSP)
-        page.goto(hosted + "standards/dangfei/")
-        page.locator(".tb-checklist label").first.click()
-        page.get_by_role("button", name="收藏").click()
-        page.get_by_role("link", name="我的收藏").first.click()
-        page.wait_for_url(hosted + "mine/")
-        page.get_by_role("link", name="党费收缴使用和管理").first.click()
-        page.wait_for_url(hosted + "standards/dangfei/")
-        assert page.locator(".tb-checklist input").first.is_checked()
-        assert page.locator("[data-tb-count]").inner_text().startswith("已完成 1 / ")
-        assert page.evaluate("window.__tbViolations") == []
-        b.close()
+def test_ticks_and_favourites_are_kept_under_the_sub_path_and_the_policy(hosted, page):
+    page.add_init_script(browser.WATCH_CSP)
+    page.goto(hosted + "standards/dangfei/")
+    page.locator(".tb-checklist label").first.click()
+    page.get_by_role("button", name="收藏").click()
+    page.get_by_role("link", name="我的收藏").first.click()
+    page.wait_for_url(hosted + "mine/")
+    page.get_by_role("link", name="党费收缴使用和管理").first.click()
+    page.wait_for_url(hosted + "standards/dangfei/")
+    assert page.locator(".tb-checklist input").first.is_checked()
+    assert page.locator("[data-tb-count]").inner_text().startswith("已完成 1 / ")
+    assert page.evaluate("window.__tbViolations") == []
 
 
 def test_publish_killed_midway_leaves_the_previous_site_served(tmp_path):

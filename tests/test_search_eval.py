@@ -9,12 +9,17 @@ with the sample's among them.
 
 No timing is asserted here (timings are bench's). The offline bundle's search (file://) must give the same first
 10 results as the site's for every query.
+
+The relevance tests type a few hundred queries one after another into one page (cold=False). They do it in two
+browsers at once (`in_parallel`), each with its share of the queries in their order: the same queries through the
+same search box, every query's results read as before, on both cores. Online and offline get the same shares.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from helpers import SAMPLE
@@ -141,18 +146,63 @@ def test_the_evaluation_reads_the_real_search_box(sample_site, sample_docs):
     assert "答案在前 3" in searcheval.summary(report)
 
 
+WORKERS = 2  # browsers at once for the relevance tests: the machines that run them (CI) have two cores
+
+
+def shares(queries: list[str], cost) -> list[list[str]]:
+    """`queries` in WORKERS shares of about equal `cost` (the costliest first, each to the least loaded share), each
+    share in the queries' own order. The same queries always give the same shares."""
+    costs = {query: cost(query) for query in queries}
+    which, loads = {}, [0.0] * WORKERS
+    for query in sorted(queries, key=costs.get, reverse=True):  # stable: ties keep the queries' order
+        which[query] = least = loads.index(min(loads))
+        loads[least] += costs[query]
+    return [s for s in ([q for q in queries if which[q] == k] for k in range(WORKERS)) if s]
+
+
+def in_parallel(search, cost=lambda query: 1.0):
+    """`search` (searcheval.search_online or search_offline: site, queries, … -> {query: what was seen}) run in WORKERS
+    browsers at once, each from a thread of its own (Playwright's sync API: one instance per thread), on its share of
+    the queries (`shares`); the answers merged."""
+    def run(site, queries, *args, **kwargs):
+        assert kwargs.get("cold") is False, "only the relevance runs (one page for all the queries) are split"
+        with ThreadPoolExecutor(WORKERS) as pool:
+            parts = list(pool.map(lambda share: search(site, share, *args, **kwargs), shares(list(queries), cost)))
+        seen = {query: one for part in parts for query, one in part.items()}
+        assert set(seen) == set(queries)
+        return seen
+
+    return run
+
+
+def split_browsers(monkeypatch, docs) -> None:
+    """The evaluation's searches online and offline in WORKERS browsers (in_parallel). Online, an exact-phrase query
+    costs a press of "显示更多结果" per 10 records that contain it (its truth), a judged one its first page only.
+    Offline is split by the same costs, so its pages get the same queries in the same order as the online ones: a
+    page's search keeps what it has loaded, and the first 10 results online and offline are compared as they were
+    when one page of each took every query."""
+    exact = {q for q, _ in QUERIES}
+
+    def cost(query: str) -> float:
+        return 1 + (len(searcheval.truth(docs, query)[0]) / 10 if query in exact else 0)
+
+    monkeypatch.setattr(searcheval, "search_online", in_parallel(searcheval.search_online, cost))
+    monkeypatch.setattr(searcheval, "search_offline", in_parallel(searcheval.search_offline, cost))
+
+
 def _assert_goals(report):
     missed = searcheval.relevance_failures(report)
     assert not missed, "\n".join(missed)
 
 
 @pytest.mark.needs("chromium")
-def test_the_sample_meets_the_relevance_goals_online_and_offline(sample_site, sample_docs, tmp_path):
+def test_the_sample_meets_the_relevance_goals_online_and_offline(sample_site, sample_docs, tmp_path, monkeypatch):
     from kb.engine.build import build
 
     settings = Settings.read(SAMPLE)
     offline = tmp_path / "offline"
     build(settings.but(directory_urls=False, drafts=False), offline)
+    split_browsers(monkeypatch, sample_docs)
     report = searcheval.evaluate(settings, sample_site, offline, cold=False, docs=sample_docs)
     _assert_goals(report)
     t = report["totals"]
@@ -163,6 +213,13 @@ def test_the_sample_meets_the_relevance_goals_online_and_offline(sample_site, sa
 
 @pytest.fixture(scope="module")
 def synthetic_2000(tmp_path_factory):
+    """2,000 synthetic records (seed 1) with the sample's among them, built once for the two tests below.
+
+    The scale is what both tests are about, so it stays 2,000: the relevance goals are asked of the sample's queries
+    with their answers among 2,000 others (issues 14 and 24), and 党员 stands on so many pages that its positions in
+    the text fill 7 blocks of their own (at 1,000 records only 4, too few to show a phrase loading some of them; at
+    500 it is no common pair at all). Most of the relevance test's time is the evaluation listing in full, for the
+    recall, the 1,400-1,650 results each of the everyday words (青年, 台账, 帮扶, 党小组, 积分, 先锋岗)."""
     from kb.dev.synth import add_sample, synthesize
     from kb.engine.build import build
 
@@ -175,9 +232,11 @@ def synthetic_2000(tmp_path_factory):
 
 
 @pytest.mark.needs("chromium")
-def test_2000_synthetic_records_meet_the_relevance_goals(synthetic_2000):
+def test_2000_synthetic_records_meet_the_relevance_goals(synthetic_2000, monkeypatch):
     settings, site = synthetic_2000
-    report = searcheval.evaluate(settings, site, cold=False)
+    docs = searcheval.corpus(settings)  # what evaluate would read itself; here the shares are balanced by it too
+    split_browsers(monkeypatch, docs)
+    report = searcheval.evaluate(settings, site, cold=False, docs=docs)
     _assert_goals(report)
     assert report["records"] > 2000
 
@@ -223,3 +282,19 @@ def test_a_phrase_with_a_pair_on_most_pages_loads_its_positions_only_where_it_ma
     # every page with the phrase is counted as containing it, and those shown first are among them
     assert counted == len(truth)
     assert exact and all(page_key(h[len(url):]) in truth for h in exact), exact
+
+
+def test_the_relevance_runs_give_every_query_to_one_browser_and_balance_the_shares():
+    calls = []
+
+    def search(site, queries, cold=True, whole=None):
+        calls.append((site, list(queries), cold, whole))
+        return {q: f"{site}:{q}" for q in queries}
+
+    costs = {"e": 1, "b": 5, "a": 9, "d": 1, "c": 4}
+    seen = in_parallel(search, costs.get)("site", list(costs), cold=False, whole={"a"})
+    assert seen == {q: f"site:{q}" for q in costs}  # each query's own answer, from the search it was given to
+    assert sorted(share for _, share, _, _ in calls) == [["b", "d", "c"], ["e", "a"]]  # in their order, 10 and 10
+    assert all(site == "site" and cold is False and whole == {"a"} for site, _, cold, whole in calls)
+    with pytest.raises(AssertionError):  # cold runs (a fresh context per query, timed) are not split
+        in_parallel(search)("site", ["a"], cold=True)

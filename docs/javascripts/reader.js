@@ -50,6 +50,9 @@
     Array.prototype.forEach.call(box.querySelectorAll("[data-tb-live]"), function (e) { e.hidden = false; });
   }
 
+  // the page helpers the site's other scripts share (javascripts/reckoner.js), stored or not
+  window.tbPage = { el: el, today: today };
+
   if (!storable()) return;
   // the same keys for the site's other scripts that keep something (javascripts/reckoner.js)
   window.tbReader = { read: read, write: write, forget: forget, here: here };

@@ -161,16 +161,7 @@
 
   // -- the form -------------------------------------------------------------------------------------------------
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text) e.textContent = text;
-    return e;
-  }
-  function today() {
-    var d = new Date();
-    return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日";
-  }
+  var el = window.tbPage.el, today = window.tbPage.today;  // javascripts/reader.js
   function quoted(list) { return list.map(function (n) { return "“" + n + "”"; }).join("、"); }
 
   function showResult(target, result, date) {

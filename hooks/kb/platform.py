@@ -155,6 +155,7 @@ def stop_child(child: subprocess.Popen, grace: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
+        print(f"子进程没有在 {grace:g} 秒内停止，已强制结束。", file=sys.stderr, flush=True)
     except OSError:  # already gone
         pass
 

@@ -149,11 +149,12 @@ class PreviewServer:
                 self._folder_lock.release()
 
     def stop(self) -> None:
-        with self._cond:
+        with self._cond:  # either this sees the watcher, or _watch sees the stop (a stop just as the first pages answer)
             self._stopping = True
             self._cond.notify_all()
-        if self._observer is not None:
-            self._observer.stop()
+            observer = self._observer
+        if observer is not None:
+            observer.stop()
         if self.desk is not None:
             self.desk.close()  # a publish under way stops too
 
@@ -177,6 +178,8 @@ class PreviewServer:
             self.build()
         finally:
             session.nav_only = False
+        if self._stopping:  # asked to stop while the first pages were built: the rest is not begun
+            return
         if self.desk is not None:
             self.desk.warm()  # the desk's list made meanwhile from this build's readings: its first opening is quick
         ready()
@@ -197,6 +200,8 @@ class PreviewServer:
             self._watch(find_session(self.config))
 
         self.first_build(ready)
+        if self._stopping:
+            return
         session = find_session(self.config)
         kept = f"，沿用上次预览生成的页面 {session.kept} 个" if session.restored else ""
         print(f"预览已全部生成（{time.perf_counter() - started:.1f} 秒{kept}）。修改并保存数据文件后，打开的页面会自动刷新。",
@@ -292,7 +297,10 @@ class PreviewServer:
                 except OSError:
                     pass
                 continue
-            self._observer = observer
+            with self._cond:
+                self._observer, stopping = observer, self._stopping
+            if stopping:  # stop() came while the watcher started, and did not see it
+                observer.stop()
             return
 
     # -- what the server answers -----------------------------------------------------------------------
