@@ -32,8 +32,9 @@ scripts from file:// but does not fetch there):
 <version> is a digest of the index: every build's files have names of their own, so a browser never
 mixes chunks of two builds and the server may cache them for good (scripts/nginx/toolbook.conf).
 
-The index is made in a child process (python -m kb.outputs.search), on the second core, while
-MkDocs renders the pages on the first.
+The index is made in a child process (python -m kb.outputs.search), on the second core: it is handed each page as
+the build makes it and reads its text while MkDocs renders the next ones on the first core, then makes the index
+while MkDocs writes the pages.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import hashlib
 import json
 import operator
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -51,6 +53,7 @@ import tempfile
 import threading
 import unicodedata
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ..data.model import KINDS
@@ -86,34 +89,32 @@ def normalise(text: str) -> str:
     return text.lower().translate(_UNQUOTE)
 
 
+class _Text(HTMLParser):
+    VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self.skipping = 0  # depth inside an ignored element
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        if self.skipping or any(name == "hidden" or name == "data-search-ignore" for name, _ in attrs):
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        if self.skipping and tag not in self.VOID:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.words.append(data)
+
+
 def searchable_text(fragment: str) -> str:
     """A page's text as the index has it: no tags, nothing hidden or marked data-search-ignore."""
-    from html.parser import HTMLParser
-
-    class Text(HTMLParser):
-        VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "source"}
-
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.words: list[str] = []
-            self.skipping = 0  # depth inside an ignored element
-
-        def handle_starttag(self, tag, attrs):
-            if tag in self.VOID:
-                return
-            names = {name for name, _ in attrs}
-            if self.skipping or "hidden" in names or "data-search-ignore" in names:
-                self.skipping += 1
-
-        def handle_endtag(self, tag):
-            if self.skipping and tag not in self.VOID:
-                self.skipping -= 1
-
-        def handle_data(self, data):
-            if not self.skipping:
-                self.words.append(data)
-
-    parser = Text()
+    parser = _Text()
     parser.feed(fragment)
     parser.close()
     return " ".join(" ".join(parser.words).split())
@@ -126,59 +127,80 @@ DOCUMENT_RANK = len(KINDS)
 
 
 class SearchIndex:
-    """The search index as an output of the build (kb.outputs.base.Output): fed from the stream of pages, made in a
-    child process once the last page is in (complete), while the engine renders; wait() at the end of the build."""
+    """The search index as an output of the build (kb.outputs.base.Output): each page is handed to a child process as
+    it is taken, which reads its text (searchable_text) on the second core while the engine renders on the first;
+    once the last page is in (complete) the child makes the index, while the engine writes the pages; wait() at the
+    end of the build. The build keeps no page of it in memory."""
+
+    BATCH = 64  # pages sent to the child at a time
 
     def __init__(self, words=None) -> None:
         self.words = words  # kb.data.model.SearchWords: data/synonyms.yml
-        self.pages: list[dict] = []
         self.count = 0  # pages indexed
         self._proc: subprocess.Popen | None = None
+        self._batch: list[bytes] = []
+        self._queue: queue.SimpleQueue | None = None  # batches for the feeder thread (None: the end)
         self._feeder: threading.Thread | None = None
-        self._output: Path | None = None
 
     def take(self, page: OutputPage) -> None:
         """A page of the site: a record's, or a hand-written one (kb.outputs.base.Output)."""
         record = page.record
         if record is None:
-            self.pages.append({"rank": [DOCUMENT_RANK, "", page.url], "url": page.url, "title": page.title, "kind": "",
-                               "unit": "", "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
-                               "text": searchable_text(page.html), "terms": []})
-            return
-        unit = record.get("unit") or ""
-        facet = record.get(record.kind.facet) if record.kind.facet else ""
-        facets = {"kind": record.kind.label, "category": facet or "", "unit": unit, "year": record.year if record.date else ""}
-        words = list(record.get("keywords") or []) + list(record.tags)
-        duties = [item.get("duty") for clause in record.get("clauses") or [] for item in clause.get("schedule") or []]
-        self.pages.append({
-            "rank": [RANK[record.kind.name], _descending(record.date), record.title],
-            "url": page.url, "title": record.title, "kind": record.kind.short, "unit": unit,
-            "date": record.date or "", "facets": [facets[key] for key in FACETS],
-            "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
-            "text": searchable_text(page.html),
-            "terms": [t for t in [*words, unit, facet, *duties] if isinstance(t, str) and t],
-        })
+            entry = {"rank": [DOCUMENT_RANK, "", page.url], "url": page.url, "title": page.title, "kind": "",
+                     "unit": "", "date": "", "facets": [""] * len(FACETS), "keywords": "", "summary": "",
+                     "html": page.html, "terms": []}
+        else:
+            unit = record.get("unit") or ""
+            facet = record.get(record.kind.facet) if record.kind.facet else ""
+            facets = {"kind": record.kind.label, "category": facet or "", "unit": unit,
+                      "year": record.year if record.date else ""}
+            words = list(record.get("keywords") or []) + list(record.tags)
+            duties = [item.get("duty") for clause in record.get("clauses") or [] for item in clause.get("schedule") or []]
+            entry = {
+                "rank": [RANK[record.kind.name], _descending(record.date), record.title],
+                "url": page.url, "title": record.title, "kind": record.kind.short, "unit": unit,
+                "date": record.date or "", "facets": [facets[key] for key in FACETS],
+                "keywords": "、".join(words), "summary": str(record.get("summary") or ""),
+                "html": page.html,
+                "terms": [t for t in [*words, unit, facet, *duties] if isinstance(t, str) and t],
+            }
+        self._send(entry)
+        self.count += 1
 
     def complete(self, site_dir: Path) -> None:
-        """Every page is in: make the index into site_dir/search in a child process, without waiting."""
-        self._output = site_dir / FOLDER
+        """Every page is in: the child makes the index into site_dir/search, without waiting."""
+        self._send({"output": str(site_dir / FOLDER)}, last=True)
+
+    def _send(self, message: dict, last: bool = False) -> None:
+        if self._proc is None:
+            self._start()
+        self._batch.append(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        if last or len(self._batch) >= self.BATCH:
+            self._queue.put(b"".join(self._batch))
+            self._batch = []
+        if last:
+            self._queue.put(None)
+
+    def _start(self) -> None:
         from ..platform import child_env
 
         env = child_env()
         env["PYTHONPATH"] = str(HOOKS) + os.pathsep + env.get("PYTHONPATH", "")
-        self._proc = subprocess.Popen([sys.executable, "-m", "kb.outputs.search", str(self._output)], env=env,
+        self._proc = subprocess.Popen([sys.executable, "-m", "kb.outputs.search"], env=env,
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        pages, self.pages = self.pages, []
-        self.count = len(pages)
+        self._queue = queue.SimpleQueue()
         words = {"synonyms": [list(g) for g in self.words.synonyms], "generic": list(self.words.generic)} if self.words else {}
-        payload = json.dumps({"pages": pages, "words": words}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._feeder = threading.Thread(target=self._feed, args=(payload,), name="search-index-feed", daemon=True)
+        self._batch.append(json.dumps({"words": words}, ensure_ascii=False).encode("utf-8") + b"\n")
+        self._feeder = threading.Thread(target=self._feed, args=(self._proc, self._queue), name="search-index-feed",
+                                        daemon=True)
         self._feeder.start()
 
-    def _feed(self, payload: bytes) -> None:
+    @staticmethod
+    def _feed(proc: subprocess.Popen, batches: queue.SimpleQueue) -> None:
         try:
-            self._proc.stdin.write(payload)
-            self._proc.stdin.close()
+            while (batch := batches.get()) is not None:
+                proc.stdin.write(batch)
+            proc.stdin.close()
         except OSError:
             pass  # the child ended early: wait() reports what it said
 
@@ -202,6 +224,8 @@ class SearchIndex:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait()
+        if self._queue is not None:
+            self._queue.put(None)  # the feeder ends (its writes fail on the dead child's pipe)
 
 
 def _descending(date: str) -> str:
@@ -477,12 +501,26 @@ def problems(site_dir: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """The child process: the pages as JSON on standard input, the index into argv[0]."""
+    """The child process: on standard input a line of JSON with the words of data/synonyms.yml, then one for each
+    page (its text read from its HTML here), then one naming the folder to write the index into."""
+    output = None
     try:
-        given = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        make_index(given["pages"], Path(argv[0]), given.get("words"))
+        words, pages = None, []
+        for line in sys.stdin.buffer:
+            message = json.loads(line)
+            if "words" in message:
+                words = message["words"]
+            elif "output" in message:
+                output = message["output"]
+                break
+            else:
+                message["text"] = searchable_text(message.pop("html"))
+                pages.append(message)
+        if output is None:  # the build ended without its last page: nothing to write
+            return 1
+        make_index(pages, Path(output), words)
     except OSError as e:
-        print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or argv[0]}）", file=sys.stderr)
+        print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or output}）", file=sys.stderr)
         return 1
     except Exception as e:  # a bug of ours, said plainly
         print(f"建立搜索索引时发生内部错误：{type(e).__name__}: {e}", file=sys.stderr)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 
@@ -43,6 +44,25 @@ def _plain(text: str) -> str:
 
 def _cjk(word: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" for c in word)
+
+
+class _Cuts(dict):
+    """jieba's words of a run of letters and digits (those WORD matches whole), each run
+    cut once: pages repeat their phrases (their clauses, a unit's name), and cutting is most of the vocabulary's time."""
+
+    MOST = 500_000  # runs remembered (a few tens of MB); beyond, each is cut again
+
+    def __init__(self, tokenizer) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+
+    def __missing__(self, run: str) -> tuple[str, ...]:
+        words = tuple(sys.intern(w) for w in self.tokenizer.lcut(run, HMM=False) if WORD.fullmatch(w))
+        if len(self) < self.MOST:
+            self[run] = words
+        return words
+
+    __call__ = dict.__getitem__
 
 
 class Vocabulary:
@@ -80,15 +100,16 @@ class Vocabulary:
                 tokenizer.add_word(term, freq=1000)
         share = max(TEXT_PER_PAGE, TEXT_BUDGET // max(1, len(pages)))
         frequent: Counter[str] = Counter()
+        cut = _Cuts(tokenizer)
         for page in pages:
             title = set()
             for run in WORD.findall(_plain(page["title"])):
-                title.update(w for w in tokenizer.lcut(run, HMM=False) if WORD.fullmatch(w) and _cjk(w))
+                title.update(w for w in cut(run) if _cjk(w))
             terms.update(title)
             words = set()
             for run in WORD.findall(_plain(page["summary"] + " " + page["text"][:share])):
-                words.update(tokenizer.lcut(run, HMM=False))
-            frequent.update(w for w in words if 2 <= len(w) <= LONGEST and WORD.fullmatch(w) and _cjk(w))
+                words.update(cut(run))
+            frequent.update(w for w in words if 2 <= len(w) <= LONGEST and _cjk(w))
         self.terms = terms
         self.frequent = Counter({w: n for w, n in frequent.items() if n >= 2 and w not in terms})
 
