@@ -167,7 +167,6 @@ def stop(loop: ServeLoop) -> None:
 
 def test_a_preview_started_again_renders_only_what_changed_and_equals_a_fresh_build(tmp_path, monkeypatch, rendered):
     data = preview_data(tmp_path, monkeypatch, 160, 4)
-    monkeypatch.setenv("PYTHONHASHSEED", "0")  # as `toolbook.py serve` runs its server (this process hashes alike)
     port = free_port()
     stop(start_again(port, rendered))
     whole = rendered["rendered"]
@@ -201,7 +200,6 @@ def test_a_preview_started_again_renders_only_what_changed_and_equals_a_fresh_bu
 
 def test_a_preview_stopped_while_it_wrote_or_of_another_program_leaves_nothing_trusted(tmp_path, monkeypatch, rendered):
     data = preview_data(tmp_path, monkeypatch, 80, 6)
-    monkeypatch.setenv("PYTHONHASHSEED", "0")
     port = free_port()
     stop(start_again(port, rendered))
     whole = rendered["rendered"]

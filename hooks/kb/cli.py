@@ -430,9 +430,6 @@ def cmd_serve(args) -> int:
     from kb.settings import PUBLISH_TO_ENV
 
     env = child_env()
-    # the preview's pages are told unchanged by hashes of what they show: with the hash seed fixed, those of the last
-    # preview of the same data hold for the next one, which renders only what changed since (kb.preview, kb.cache)
-    env["PYTHONHASHSEED"] = "0"
     # where the desk's 发布 button publishes: --publish-to, else $TOOLBOOK_PUBLISH_TO, as a full path (the server
     # runs in the project folder, the path was meant from here)
     publish_to = args.publish_to if args.publish_to is not None else env.get(PUBLISH_TO_ENV, "")

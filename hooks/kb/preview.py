@@ -77,12 +77,10 @@ class Preview:
         self._job = _OutputsJob(make, texts, documents, site_dir, self._failed)
 
     def _identity(self) -> tuple | None:
-        """What the pages kept on disk are made for; None where none are kept: no folder kept, or a hash seed of
-        this process alone (the pages' keys are hashes)."""
-        if self.site_dir is None or not os.environ.get("PYTHONHASHSEED", "").isdigit():
+        """What the pages kept on disk are made for; None where none are kept (no folder kept)."""
+        if self.site_dir is None:
             return None
-        # the hash of a fixed text tells the seed this process hashes with
-        return ("preview", cache.program(), hash("toolbook"), os.fspath(self.site_dir), self.settings.but(today=None))
+        return ("preview", cache.program(), os.fspath(self.site_dir), self.settings.but(today=None))
 
     def _restore(self, site_dir: Path | None):
         """The pages the last preview of this data wrote to `site_dir` and kept (kb.cache): restored into the memo.

@@ -14,7 +14,9 @@ values, so that a new day renders again only those pages.
 
 A rebuild works out the key of every page, so keys are made cheap: each record's and link's part is
 hashed once per build (PageMemo.start), and a value many pages share (a group, a listing's page
-addresses, the duties) is walked once per build (`_walked`).
+addresses, the duties) is walked once per build (`_Keys.walked`). Kept on disk, the memo holds for the next
+command, in another process: Python hashes a text differently in each process, numbers and tuples of numbers
+alike in all, so a key hashes numbers only, each text standing for a digest of it (`_Keys.texts`).
 
 The memo keeps, per page, what an engine needs to list a page it does not render again (title,
 headings, page settings) and, for a record's page, its search text, compressed (the preview's
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import zlib
 from collections.abc import Callable
 
@@ -71,31 +74,31 @@ class PageMemo:
         self.pages: dict[str, Kept] = {}
         self.files = MadeFiles()  # files made at build time: the ledger forms, the calendar file
         self._site_key: object = None
-        self._keys: dict[int, int] = {}  # id() of each record and link of this build -> its part of a key
-        self._shared: dict[int, tuple] = {}  # id() of each dataclass value of this build -> (it, its part of a key)
+        self._keys = _Keys()
 
     def start(self, kb: KnowledgeBase, site_key: object) -> None:
         """A new build of `kb` (its records read through a ReadCache, so that their versions tell)."""
-        site_key = (site_key, _value(kb.taxonomy, {}, {}), _templates())
+        site_key = (site_key, _Keys().value(kb.taxonomy), _templates())
         if site_key != self._site_key:
             self.pages.clear()
             self._site_key = site_key
+        self._keys = keys = _Keys()
         # the part of a key of each record and link of this build, by id(): alive as long as the build, so unique
         # as hashes: a page's key hashes the keys of the records it lists, and a number is hashed at once
-        drafts = kb.drafts
-        keys = {id(r): hash(("record", r.id, r.version, drafts.get(r.id, ""))) for r in kb.records.values()}
+        texts, drafts, of = keys.texts, kb.drafts, keys.of
+        for r in kb.records.values():
+            of[id(r)] = hash((_RECORD, texts[r.id], r.version, texts[drafts.get(r.id, "")]))
         for links in kb.outgoing.values():
             for link in links:
-                keys[id(link)] = hash(("link", keys[id(link.source)], link.field, keys[id(link.target)]))
-        self._keys = keys
-        self._shared = {}
+                of[id(link)] = hash((_LINK, of[id(link.source)], texts[link.field], of[id(link.target)]))
 
     def key(self, template: str, uri: str, context: dict) -> int:
-        keys, shared = self._keys, self._shared
-        # _value of each, but the values most pages hold (text, numbers, a record) without a call
-        values = [v if type(v) in _SAME else keys[id(v)] if type(v) is Record else _value(v, keys, shared)
-                  for v in context.values()]
-        return hash((template, uri, tuple(context), tuple(values)))
+        keys = self._keys
+        texts, of = keys.texts, keys.of
+        # keys.value of each, but the values most pages hold (text, numbers, a record) without a call
+        values = [texts[v] if type(v) is str else v if type(v) in _NUMBERS else of[id(v)] if type(v) is Record
+                  else keys.value(v) for v in context.values()]
+        return hash((texts[template], texts[uri], keys.names(context), tuple(values)))
 
     def kept(self, uri: str, key: int) -> Kept | None:
         """The page as last rendered, if it was rendered from this key."""
@@ -117,9 +120,8 @@ class PageMemo:
         return self._site_key, dict(self.pages), dict(self.files._made)
 
     def restore(self, state: tuple) -> None:
-        """The pages and files of another memo (its state()): kept while their keys come out the same, which needs the same
-        hash seed (a preview's server runs with PYTHONHASHSEED fixed) and the records' versions of the readings they
-        were made from (kb.data.load.ReadCache keeps them with the readings)."""
+        """The pages and files of another memo (its state()): kept while their keys come out the same, which needs the
+        records' versions of the readings they were made from (kb.data.load.ReadCache keeps them with the readings)."""
         self._site_key, self.pages, self.files._made = state
 
     def forget(self, uri: str) -> None:
@@ -128,7 +130,7 @@ class PageMemo:
 
     def sweep(self, made: set[str]) -> list[str]:
         """Drop the pages this build did not make (a deleted record's, a listing page fewer); return them."""
-        self._shared.clear()  # the build is over: let go of its values
+        self._keys = _Keys()  # the build is over: let go of its values
         self.files.sweep()
         gone = [uri for uri in self.pages if uri not in made]
         for uri in gone:
@@ -145,56 +147,83 @@ def search_text(kept: Kept) -> str:
     return zlib.decompress(kept.search).decode("utf-8")
 
 
-_SAME = frozenset({str, int, float, bool})  # hashed alike in every process with the same hash seed (None is hashed
-# by its address before Python 3.12: a key holds _NONE instead, so that a preview's keys hold for the next one)
-_NONE = "\x00None"  # None in a key
+_NUMBERS = frozenset({int, float, bool})  # hashed alike in every process
+_RECORD, _LINK, _NONE, _DATE, _KIND = -1, -2, -3, -4, -5  # what a number in a key stands for (a text's is positive)
 
 
-def _value(value, keys: dict[int, int], shared: dict[int, tuple]) -> object:
-    """`value` as a hashable key, records and links replaced by their keys (`keys`, by id()).
+class _Text(dict):
+    """A text -> a number of 63 bits, the same in every process (a digest of the text)."""
 
-    The common types are told by their exact type first (this runs for every value of every page). A list
-    of more than records and links, and a dataclass (Group, Term, Duty, …), is walked once per build: its
-    key is kept in `shared`, by id(), with the value itself, so that no other value takes its id meanwhile.
-    (A value handed to a page is not changed afterwards: each page is made at once, from values made before.)"""
-    kind = type(value)
-    if kind in _SAME:
-        return value
-    if value is None:
-        return _NONE
-    if kind is list or kind is tuple:
-        try:  # most often records or links only, looked up at C speed
-            return tuple(map(keys.__getitem__, map(id, value)))
-        except KeyError:
-            return _walked(value, keys, shared)
-    if kind is dict:
-        return tuple([(_value(k, keys, shared), _value(v, keys, shared)) for k, v in value.items()])
-    if kind is Record or kind is Link:
-        return keys[id(value)]
-    if isinstance(value, (str, int, float, bool)):  # a subclass (Markup)
-        return value
-    if isinstance(value, datetime.date):  # the build's day (this month's duties)
-        return ("date", value.isoformat())
-    if isinstance(value, (Record, Link)):
-        return keys[id(value)]
-    if isinstance(value, (list, tuple)):
-        return tuple([_value(v, keys, shared) for v in value])
-    if isinstance(value, dict):
-        return tuple([(_value(k, keys, shared), _value(v, keys, shared)) for k, v in value.items()])
-    if isinstance(value, Kind):
-        return ("kind", value.name)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
-        return _walked(value, keys, shared)
-    raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
+    def __missing__(self, text: str) -> int:
+        number = self[text] = int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                                             "little") >> 1
+        return number
 
 
-def _walked(value, keys: dict[int, int], shared: dict[int, tuple]) -> tuple:
-    """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
-    known = shared.get(id(value))
-    if known is None:
+class _Keys:
+    """The parts of the keys of one build: the records' and links' (`of`, by id()), the texts' (`texts`), and the
+    values many pages share, walked once (by id(), with the value itself, so that no other value takes its id
+    meanwhile: a value handed to a page is not changed afterwards, each page is made at once from values made before)."""
+
+    def __init__(self) -> None:
+        self.of: dict[int, int] = {}
+        self.texts = _Text()
+        self._shared: dict[int, tuple] = {}
+        self._names: dict[tuple, int] = {}  # a template's context names (the same few for many pages)
+
+    def names(self, context: dict) -> int:
+        names = tuple(context)
+        known = self._names.get(names)
+        if known is None:
+            known = self._names[names] = hash(tuple(map(self.texts.__getitem__, names)))
+        return known
+
+    def value(self, value) -> object:
+        """`value` as a hashable key of numbers only, records and links replaced by their keys.
+
+        The common types are told by their exact type first (this runs for every value of every page). A list
+        of more than records and links, and a dataclass (Group, Term, Duty, …), is walked once per build."""
+        kind = type(value)
+        if kind is str:
+            return self.texts[value]
+        if kind in _NUMBERS:
+            return value
+        if value is None:
+            return _NONE
+        if kind is list or kind is tuple:
+            try:  # most often records or links only, looked up at C speed
+                return tuple(map(self.of.__getitem__, map(id, value)))
+            except KeyError:
+                return self.walked(value)
+        if kind is dict:
+            return tuple([(self.value(k), self.value(v)) for k, v in value.items()])
+        if kind is Record or kind is Link:
+            return self.of[id(value)]
+        if isinstance(value, str):  # a subclass (Markup)
+            return self.texts[str(value)]
+        if isinstance(value, (int, float, bool)):
+            return value
+        if isinstance(value, datetime.date):  # the build's day (this month's duties)
+            return (_DATE, self.texts[value.isoformat()])
+        if isinstance(value, (Record, Link)):
+            return self.of[id(value)]
         if isinstance(value, (list, tuple)):
-            part = tuple([_value(v, keys, shared) for v in value])
-        else:
-            part = (type(value).__name__, *[_value(getattr(value, f.name), keys, shared) for f in dataclasses.fields(value)])
-        known = shared[id(value)] = (value, part)
-    return known[1]
+            return tuple([self.value(v) for v in value])
+        if isinstance(value, dict):
+            return tuple([(self.value(k), self.value(v)) for k, v in value.items()])
+        if isinstance(value, Kind):
+            return (_KIND, self.texts[value.name])
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):  # Group, Term, Taxonomy: their fields
+            return self.walked(value)
+        raise TypeError(f"页面的内容里有无法比较的值：{type(value).__name__}")
+
+    def walked(self, value) -> tuple:
+        """The key of a list or tuple (each item's) or of a dataclass (its type and fields), worked out once per build."""
+        known = self._shared.get(id(value))
+        if known is None:
+            if isinstance(value, (list, tuple)):
+                part = tuple([self.value(v) for v in value])
+            else:
+                part = (self.texts[type(value).__name__], *[self.value(getattr(value, f.name)) for f in dataclasses.fields(value)])
+            known = self._shared[id(value)] = (value, part)
+        return known[1]
