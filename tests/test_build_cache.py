@@ -22,7 +22,7 @@ from test_preview_incremental import ServeLoop, edit, fresh_pages, pages
 from kb import cache
 from kb.data.load import ReadCache, load, load_knowledge_base
 from kb.engine.build import build
-from kb.engine.session import SiteFiles
+from kb.engine.session import BuildSession, SiteFiles
 from kb.settings import Settings
 from kb.site.plan import build_site
 
@@ -309,3 +309,86 @@ def test_the_desks_first_list_is_the_last_desks_while_no_file_changed(tmp_path, 
     later.expect_readings()
     monkeypatch.setattr(later, "_load", read)
     assert [r["title"] for r in later.list_records()["records"] if r["id"] == case.stem] == [f"{title}（存过）"]
+
+
+# -- `build` and `publish` keep their pages (kb.engine.build with keep=True) --------------------------------------
+
+def every_file(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_a_build_that_keeps_its_pages_equals_a_fresh_build_after_any_change(tmp_path, monkeypatch, capsys):
+    data = preview_data(tmp_path, monkeypatch, 120, 11)
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    cases = sorted((data / "cases").glob("*.yml"))
+    issue = sorted((data / "issues").glob("*.yml"))[-1]
+    steps = []
+
+    def same(step: str):
+        settings = Settings.read(data)
+        built = build(settings, site, keep=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+        build(settings, fresh)
+        mine, theirs = every_file(site), every_file(fresh)
+        assert sorted(mine) == sorted(theirs), step
+        assert [name for name in theirs if mine[name] != theirs[name]] == [], step
+        steps.append((step, built.rendered, built.kept))
+        return built
+
+    whole = same("first").rendered
+    assert whole > 200
+    built = same("nothing changed")
+    assert built.rendered == 0 and built.kept == whole
+
+    title = re.search(r"^title: (.+)$", cases[0].read_text(encoding="utf-8"), re.M)[1]
+    edit(cases[0], f"title: {title}\n", f"title: {title}（修订）\n")
+    assert 0 < same("edited").rendered < whole / 4
+    # next month's issue with a new case, as an editor's month adds it
+    new_case = data / "cases" / "zz-new-case.yml"
+    shutil.copy(cases[1], new_case)
+    edit(new_case, f"id: {cases[1].stem}\n", "id: zz-new-case\n")
+    text = issue.read_text(encoding="utf-8")
+    month = re.search(r"^month: (\d{4})-(\d{2})$", text, re.M)
+    year, number = (int(month[1]), int(month[2]) + 1) if int(month[2]) < 12 else (int(month[1]) + 1, 1)
+    added = data / "issues" / f"{year}-{number:02d}.yml"
+    text = re.sub(r"^month: .*$", f"month: {year}-{number:02d}", text, count=1, flags=re.M)
+    text = re.sub(r"^number: .*$", f"number: {number}", text, count=1, flags=re.M)
+    text = re.sub(r"^serial: (\d+)$", lambda m: f"serial: {int(m[1]) + 1}", text, count=1, flags=re.M)
+    text = re.sub(r"^cases:\n(- .*\n)+", "cases:\n- zz-new-case\n", text, count=1, flags=re.M)
+    added.write_text(text, encoding="utf-8")
+    assert 0 < same("issue added").rendered < whole / 2
+    gone = next(c for c in reversed(cases) if c.stem not in load_knowledge_base(data)[0].incoming
+                and c.stem not in load_knowledge_base(data)[0].issue_of_case)
+    gone.unlink()
+    same("case deleted")
+    edit(data / "taxonomy.yml", "units:\n", "units:\n- name: 市新设局\n  slug: shi-xinshe-ju\n")
+    same("taxonomy")
+    monkeypatch.setenv("TOOLBOOK_TODAY", "2027-01-05")  # a new month: this month's duties, the calendar
+    assert 0 < same("date").rendered < whole / 2
+    monkeypatch.setattr(cache, "program", lambda: "another version")  # (also an edited theme override)
+    capsys.readouterr()
+    assert same("program").kept == 0
+    assert "不一致" in capsys.readouterr().err
+
+    # the folder changed since: a page edited by hand, a file added: built afresh, said in one line
+    (site / "about.txt").write_text("不是生成的", encoding="utf-8")
+    assert same("folder changed").kept == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "本次从头生成" in line]
+    assert said == [f"{site} 里的文件与上次生成后不同（有文件被改动、增加或删除），本次从头生成。"]
+
+    # a build stopped while it writes its pages (Ctrl+C) leaves nothing the next one trusts
+    edit(cases[2], "\ntitle: ", "\ntitle: 半途")
+    write, written = BuildSession.on_post_page, []
+
+    def stopped(self, output, page, config):
+        written.append(page)
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        return write(self, output, page, config)
+
+    monkeypatch.setattr(BuildSession, "on_post_page", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build(Settings.read(data), site, keep=True)
+    monkeypatch.setattr(BuildSession, "on_post_page", write)
+    assert len(written) == 3
+    assert same("after a stopped build").kept == 0

@@ -13,7 +13,8 @@ builders writing it out. Every output (kb.outputs.base.Output) takes each record
 the hand-written pages, and works while the engine writes. The outputs that read the records alone and write
 files the pages link to (files_for: ledger forms, the calendar file) are made in every build; those that read
 the pages' text (outputs_for: the search index) a preview makes afterwards, in the background, from the
-pages it keeps (kb.preview), so that a refresh never waits for them.
+pages it keeps (kb.preview), so that a refresh never waits for them. A build that keeps its pages for the next
+(a Preview without background) makes them with the pages, a kept page searched by the text kept with it.
 
 The garbage collector is told here, and only here (with the preview's own collection after a rebuild), that
 what was read and made lives until the build ends: it is frozen after the read and after the pages, and
@@ -37,7 +38,7 @@ from .outputs.supervision import SupervisionForms
 from .preview import Preview
 from .settings import Settings
 from .site.plan import Asset, Page, stream_site
-from .site.reuse import MadeFiles
+from .site.reuse import MadeFiles, search_text
 from .urls import Urls
 
 
@@ -85,10 +86,13 @@ class Build:
         changed (its PageMemo)."""
         urls = Urls(directory_urls)
         self.close()
-        if self.preview is None:
+        memo = self.preview.pages if self.preview is not None else None
+        if self.preview is None or not self.preview.background:
             self.outputs = [*outputs_for(self.kb.search_words), *self.extra]
-        else:
-            self.preview.pages.start(self.kb, self.settings.but(today=None))  # the day: in the values of the pages it shows on
+        if memo is not None:
+            memo.start(self.kb, self.settings.but(today=None))  # the day: in the values of the pages it shows on
+        if self.preview is not None and not self.preview.background:
+            self.preview.writing()
         if wanted is None:  # the preview's first pages (wanted) are followed at once by the whole site
             self.files = files_for(self.kb.today, self.preview.pages.files if self.preview else MadeFiles())
         self._searched = []
@@ -96,16 +100,17 @@ class Build:
         def each(page: Page) -> None:
             if page.record is not None:  # records are searched (generated listings only lead to them)
                 url = urls.url(page.src_uri)
-                taken = OutputPage(url, page.record.title, page.search, page.record)
+                # a page kept as it was (a build that keeps its pages) is searched by the text kept with it
+                search = page.search if page.changed or not self.outputs else search_text(memo.pages[page.src_uri])
+                taken = OutputPage(url, page.record.title, search, page.record)
                 for output in self.files:
                     output.take(taken)
                 for output in self.outputs:
                     output.take(taken)
-                if self.preview is not None:
+                if self.preview is not None and self.preview.background:
                     self._searched.append((page.src_uri, url, page.record))
             on_page(page)
 
-        memo = self.preview.pages if self.preview is not None else None
         assets = stream_site(self.kb, each, directory_urls=directory_urls, slugify=slugify, memo=memo, wanted=wanted)
         self._whole = wanted is None
         return assets
@@ -117,14 +122,14 @@ class Build:
             for page in pages:
                 output.take(page)
             output.complete(site_dir)
-        if self.preview is not None and self._whole:  # a part of the site (the preview's first pages) is not searched
+        if self.preview is not None and self.preview.background and self._whole:  # (the preview's first pages are not searched)
             self._later = (self._searched, pages, site_dir)
         gc.freeze()  # the pages made so far live until the build ends
 
     def finish(self, wait: bool = True) -> list[Output]:
         """The engine has written the site: wait for the outputs (OutputError if one failed); a preview starts
         making its own in the background. Returns the outputs, done."""
-        if self.preview is not None:
+        if self.preview is not None and self.preview.background:
             for output in self.files:  # written in documents(): nothing to wait for but the protocol's word
                 output.wait()
             self.preview.after_build()
@@ -144,17 +149,18 @@ class Build:
             self.close()
             gc.unfreeze()
         # kept for the next command once the site is written and the index's process has ended: pickling them
-        # earlier would add to the build's peak memory
-        cache.keep_readings(self.settings, self._reads)
+        # earlier would add to the build's peak memory (a build that keeps its pages keeps them with those: keep_build)
+        if self.preview is None:
+            cache.keep_readings(self.settings, self._reads)
         return done
 
     def failed(self) -> None:
         """The engine gave up: the outputs end; a preview renders every page again next time (some were planned
         and not written)."""
         self.close()
-        if self.preview is None:
+        if self.preview is None or not self.preview.background:
             gc.unfreeze()
-        else:
+        if self.preview is not None:
             self.preview.pages.clear()
 
     def close(self) -> None:

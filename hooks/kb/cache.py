@@ -11,6 +11,9 @@ What is kept, and by whom:
               files that changed since the last command
     preview   the preview's pages (kb.site.reuse.PageMemo) and the folder they were written to: `serve`, when
               nothing changed since the last preview, renders no page again (kb.engine.serve)
+    build-…   a build's pages, one file per output folder, with a list of the folder's files: `build` and `publish`
+              render and write only what changed since the last build into that folder, while the folder is as that
+              build left it (kb.engine.build, kb.preview)
 
 Trust: a cache file starts with a digest of the rest. One whose digest does not match (damaged, or half written
 by a command that was killed) is ignored with one line, and made again. `identity` names what the content was

@@ -213,12 +213,13 @@ def cmd_build(args) -> int:
     out = Path(args.out).resolve()
     print(f"正在生成网站到 {out} ……", file=sys.stderr)
     try:
-        build(settings, out)
+        built = build(settings, out, keep=True)  # the next build into `out` renders only what changed (kb.cache)
     except BuildFailed as e:
         print(e)
         print("未生成网站，输出目录保持原样。", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"已生成网站：{out}", file=sys.stderr)
+    kept = f"（只重新生成有变化的 {built.rendered} 个页面，其余 {built.kept} 个沿用上次生成的）" if built.kept else ""
+    print(f"已生成网站：{out}{kept}", file=sys.stderr)
     return EXIT_OK
 
 

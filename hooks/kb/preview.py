@@ -13,6 +13,10 @@ starts afresh) and hands it to every rebuild's Build:
             since; the kept pages are dropped when a rebuild starts, and kept again after it, so that a
             preview stopped while it wrote leaves none (its folder is emptied at the next start)
     pages   kb.site.reuse.PageMemo: only the pages whose content changed are rendered again
+    builds  `build` and `publish` keep their pages too (kb.engine.build with keep=True): a Preview with
+            background=False, its outputs made with the pages, what it made kept once the build has succeeded
+            (keep_build), with a list of every file of the folder and its size and time: the next build into the
+            same folder goes on from them only if the folder is still exactly so (else it builds afresh)
     outputs the search index, made again in the background from the pages' kept search text after each
             rebuild that changed what is searched, starting INDEX_AFTER seconds after it (the refreshed
             page loads first) and given up when the next rebuild starts (which starts it again): the
@@ -28,8 +32,10 @@ next rebuild if that has begun by then: a full collection holds up every thread,
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -46,11 +52,16 @@ KEEP_AFTER = 20.0  # seconds after a rebuild before what it read and made is kep
 
 
 class Preview:
-    def __init__(self, settings, on_failure, site_dir: Path | None = None) -> None:
+    def __init__(self, settings, on_failure, site_dir: Path | None = None, background: bool = True) -> None:
         """`on_failure(message)`: an output made in the background failed (the engine shows it on the next
         rebuild's problem page, and asks the preview server for that rebuild). `site_dir`: the folder the pages
-        are written to, when it is kept for the next preview of the same data (kb.engine.serve)."""
+        are written to, when it is kept for the next preview of the same data (kb.engine.serve), or for the next
+        build into it (`background` False: a build's, whose outputs are made with its pages)."""
         self.settings = settings
+        self.background = background
+        if site_dir is not None:
+            self._kept_as = cache.Kept(settings, "preview" if background else
+                                       "build-" + hashlib.sha1(os.fspath(site_dir).encode("utf-8")).hexdigest()[:10])
         self.reads = cache.readings(settings)  # those the last command kept: the first build reads what changed since
         self.pages = PageMemo()
         self.site_dir = site_dir
@@ -80,22 +91,41 @@ class Preview:
         """What the pages kept on disk are made for; None where none are kept (no folder kept)."""
         if self.site_dir is None:
             return None
-        return ("preview", cache.program(), os.fspath(self.site_dir), self.settings.but(today=None))
+        kind = "preview" if self.background else "build"
+        return (kind, cache.program(), os.fspath(self.site_dir), self.settings.but(today=None))
 
     def _restore(self, site_dir: Path | None):
-        """The pages the last preview of this data wrote to `site_dir` and kept (kb.cache): restored into the memo.
-        Without them, what the folder holds is of unknown make (another version of the program, a preview that was
-        stopped while it wrote): it is emptied."""
+        """The pages the last preview of this data (or build into this folder) wrote to `site_dir` and kept
+        (kb.cache): restored into the memo. Without them, what the folder holds is of unknown make (another version of
+        the program, a preview that was stopped while it wrote): a preview's is emptied, a build's is emptied by the
+        engine once the data has been read without problems (the folder stays as it was when they stop the build)."""
         identity = self._identity()
-        kept = cache.Kept(self.settings, "preview").load(identity) if identity is not None else None
+        kept = self._kept_as.load(identity) if identity is not None else None
         if kept is None:
-            if site_dir is not None:
+            if site_dir is not None and self.background:
                 for entry in list(site_dir.iterdir()) if site_dir.is_dir() else ():
                     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
             return None
-        pages, files = kept
+        if self.background:
+            pages, files = kept
+        else:
+            pages, files, listed = kept
+            if listed != folder_list(site_dir):
+                print(f"{site_dir} 里的文件与上次生成后不同（有文件被改动、增加或删除），本次从头生成。", file=sys.stderr, flush=True)
+                return None
         self.pages.restore(pages)
         return files
+
+    def writing(self) -> None:
+        """A build (not a preview's) starts writing into its folder: what it kept no longer describes the folder,
+        until it has succeeded (keep_build). A build stopped meanwhile leaves nothing the next one trusts."""
+        self._kept_as.drop()
+
+    def keep_build(self) -> None:
+        """A build (not a preview's) has succeeded: its readings, its pages, the engine's files and the list of the
+        folder's files are kept for the next build into the folder."""
+        cache.keep_readings(self.settings, self.reads)
+        self._kept_as.save(self._identity(), (self.pages.state(), self.files_state, folder_list(self.site_dir)))
 
     def _keep(self, build: int) -> None:
         """Keep the readings, and the pages with the engine's files, for the next command (on a timer's thread),
@@ -107,7 +137,7 @@ class Preview:
             cache.keep_readings(self.settings, self.reads)
             identity = self._identity()
             if identity is not None and self.files_state is not None:
-                cache.Kept(self.settings, "preview").save(identity, (self.pages.state(), self.files_state))
+                self._kept_as.save(identity, (self.pages.state(), self.files_state))
 
     def rebuilding(self) -> None:
         """A rebuild starts: outputs still being made are given up, and made again after the rebuild; the
@@ -119,8 +149,8 @@ class Preview:
         with self._keeping:  # a keep under way ends first
             self._builds += 1
             self._kept = True  # nothing to keep until this rebuild is over (after_build)
-            if self._identity() is not None:
-                cache.Kept(self.settings, "preview").drop()
+            if self.background and self._identity() is not None:  # (a build's: when it starts writing)
+                self._kept_as.drop()
         if self._job is not None and not self._job.finished.is_set():
             self._job.cancel()
             self._made_of = None
@@ -205,6 +235,20 @@ class _OutputsJob:
         finally:
             for output in self._outputs:
                 output.close()
+
+
+def folder_list(site_dir: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `site_dir`: its path -> its size and modification time."""
+    listed = {}
+    for root, _, names in os.walk(site_dir):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            listed[path] = (info.st_size, info.st_mtime_ns)
+    return listed
 
 
 def _collect() -> None:

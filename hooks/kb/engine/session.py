@@ -29,7 +29,7 @@ from ..preview import Preview
 from ..settings import DATA_ENV, Settings, SettingsError
 from ..site.markup import EXTENSIONS
 from ..site.render import SLUGIFY
-from .. import urls as u
+from .. import cache, urls as u
 from . import LOGGER, shell
 from .pages import GeneratedPage, cached_source, generated_file
 
@@ -40,7 +40,7 @@ class BuildSession:
     def __init__(self) -> None:
         self.serving = False
         self.dirty = False  # `mkdocs serve --dirty`: rebuild only the pages whose content changed
-        self.requested: tuple | None = None  # (settings, extra outputs): kb.engine.build.build()'s, for its next build
+        self.requested: tuple | None = None  # (settings, extra outputs, Preview or None): kb.engine.build.build()'s
         self.settings: Settings | None = None
         self.build: Build | None = None
         self.problems: list[Problem] = []
@@ -49,7 +49,8 @@ class BuildSession:
         self.made: dict[str, File] = {}  # the preview: the generated files of its last whole build, by src_uri
         self.nav_only = False  # set by the preview server (serve.py) for its first build: the navigation's pages only
         self.keeps_folder = False  # set by the preview server: its folder is kept for the next preview (kb.cache)
-        self.kept = 0  # pages the last build kept as the build before it left them (the preview)
+        self.kept = 0  # pages the last build kept as the build before it left them (the preview, a build that keeps)
+        self.rendered = 0  # … and pages it rendered
         self.restored = False  # the preview went on from the files the last preview of the same data kept
         self.rebuild: Callable[[], None] | None = None  # the preview server's: build again (serve.py sets it)
         self._docs_stale = False  # the preview's pages of docs/ were written without the pages they link to
@@ -67,6 +68,8 @@ class BuildSession:
         if self.serving and self.dirty and (self.preview is None or self.preview.settings != settings):
             self._end_preview()
             self.preview = Preview(settings, self._output_failed, Path(config.site_dir) if self.keeps_folder else None)
+        elif self.requested and self.requested[2] is not None:  # a build that keeps its pages (kb.engine.build)
+            self.preview = self.requested[2]
         if self.nav_only:  # the pages hand-written ones link to are made by the whole build that follows at once
             config.validation.links.not_found = config.validation.links.anchors = logging.DEBUG
         self.build = Build(settings, self.preview, self.requested[1] if self.requested else ())
@@ -88,8 +91,10 @@ class BuildSession:
             self._problem_pages(files, config, failure)
             return files
         site = SiteFiles(files, config, self)
-        self.kept = 0
-        if self._docs_stale:  # written while the pages they link to were not there: written again now
+        self.kept = self.rendered = 0
+        # written while the pages they link to were not there (the preview's first pages), or a build's: written again
+        # now, so that their links are checked against this build's pages
+        if self._docs_stale or (site.last and not self.preview.background):
             for file in site.hand_written:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         # (the first pages of a preview that goes on from the last one's write them only if they changed since)
@@ -209,7 +214,9 @@ class SiteFiles:
         self.last = session.made if session.preview is not None else {}
         self.made: dict[str, File] = {}
         self.unchanged: list[File] = []
-        self.omit = bool(self.last) and not session._docs_stale and not any(file.is_modified() for file in self.hand_written)
+        # (a build writes its hand-written pages again: MkDocs checks their links against all pages, which it then has)
+        self.omit = (bool(self.last) and session.preview.background and not session._docs_stale
+                     and not any(file.is_modified() for file in self.hand_written))
         self.cache = session.page_cache(config) if session.dirty else None
         self.root = session.build.kb.root
 
@@ -223,6 +230,7 @@ class SiteFiles:
             (self.unchanged.append if self.omit and not page.in_nav else self.files.append)(file)
             return
         file = generated_file(page, self.config, self.cache)
+        self.session.rendered += 1
         if page.record is not None:
             # relative to the docs folder in the repository, for an "edit" button when repo_url is set
             file.edit_uri = "../data/" + page.record.path.relative_to(self.root).as_posix()
@@ -271,6 +279,10 @@ def _restored(preview: Preview, config) -> dict[str, File]:
     output is still there and not older than its source; the others' pages are rendered and written again."""
     made = {}
     for uri, source, inclusion in preview.restored_files:
+        if source is None:  # a page of a build (its folder as that build left it: kb.preview.folder_list)
+            file = File.generated(config, uri, abs_src_path=_unchanged_source(preview.settings), inclusion=InclusionLevel[inclusion])
+            made[uri] = file
+            continue
         file = File.generated(config, uri, abs_src_path=source, inclusion=InclusionLevel[inclusion])
         try:
             fresh = os.stat(file.abs_dest_path).st_mtime_ns >= os.stat(source).st_mtime_ns
@@ -283,6 +295,18 @@ def _restored(preview: Preview, config) -> dict[str, File]:
             Path(file.abs_dest_path).unlink(missing_ok=True)
     preview.restored_files = None
     return made
+
+
+def _unchanged_source(settings: Settings) -> str:
+    """The source MkDocs is given for a page a build keeps as the last build wrote it: older than any output, so that
+    MkDocs' dirty build leaves the page alone (File.is_modified)."""
+    path = cache.folder(settings) / "unchanged"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    if path.stat().st_mtime_ns:
+        os.utime(path, ns=(0, 0))
+    return str(path)
 
 
 def find_session(config) -> BuildSession:
