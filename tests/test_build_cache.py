@@ -326,8 +326,9 @@ def test_a_build_that_keeps_its_pages_equals_a_fresh_build_after_any_change(tmp_
 
     def same(step: str):
         settings = Settings.read(data)
-        built = build(settings, site, keep=True)
+        built = build(settings, site, keep=True)  # with the pages' search texts as the last build's index read them
         shutil.rmtree(fresh, ignore_errors=True)
+        cache.Kept(settings, "search-texts").path.unlink()  # the fresh build reads every page's text
         build(settings, fresh)
         mine, theirs = every_file(site), every_file(fresh)
         assert sorted(mine) == sorted(theirs), step
@@ -375,6 +376,14 @@ def test_a_build_that_keeps_its_pages_equals_a_fresh_build_after_any_change(tmp_
     assert same("folder changed").kept == 0
     said = [line for line in capsys.readouterr().err.splitlines() if "本次从头生成" in line]
     assert said == [f"{site} 里的文件与上次生成后不同（有文件被改动、增加或删除），本次从头生成。"]
+
+    # the search index's texts kept half written: said in one line, read again
+    texts = cache.Kept(Settings.read(data), "search-texts").path
+    texts.write_bytes(texts.read_bytes()[:texts.stat().st_size // 2])
+    capsys.readouterr()
+    same("texts half written")
+    said = [line for line in capsys.readouterr().err.splitlines() if "构建缓存" in line]
+    assert said == [f"构建缓存 {texts} 已损坏或只写了一半，已忽略，本次从头生成（之后会重新保存）。"]
 
     # a build stopped while it writes its pages (Ctrl+C) leaves nothing the next one trusts
     edit(cases[2], "\ntitle: ", "\ntitle: 半途")

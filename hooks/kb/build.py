@@ -42,9 +42,10 @@ from .site.reuse import MadeFiles, search_text
 from .urls import Urls
 
 
-def outputs_for(words) -> list[Output]:
-    """The outputs that read the pages' text: the search index (words: data/synonyms.yml's, kb.data.model.SearchWords)."""
-    return [SearchIndex(words)]
+def outputs_for(settings: Settings, words) -> list[Output]:
+    """The outputs that read the pages' text: the search index (words: data/synonyms.yml's, kb.data.model.SearchWords),
+    with the pages' texts as the last index read them (kb.cache)."""
+    return [SearchIndex(words, cache.Kept(settings, "search-texts").path)]
 
 
 def files_for(today, made: MadeFiles) -> list[Output]:
@@ -88,7 +89,7 @@ class Build:
         self.close()
         memo = self.preview.pages if self.preview is not None else None
         if self.preview is None or not self.preview.background:
-            self.outputs = [*outputs_for(self.kb.search_words), *self.extra]
+            self.outputs = [*outputs_for(self.settings, self.kb.search_words), *self.extra]
         if memo is not None:
             memo.start(self.kb, self.settings.but(today=None))  # the day: in the values of the pages it shows on
         if self.preview is not None and not self.preview.background:
@@ -136,7 +137,7 @@ class Build:
             if self._later is not None:
                 searched, documents, site_dir = self._later
                 self._later = None
-                self.preview.make_outputs(lambda: outputs_for(self.kb.search_words), searched, documents, site_dir,
+                self.preview.make_outputs(lambda: outputs_for(self.settings, self.kb.search_words), searched, documents, site_dir,
                                           self.kb.search_words)
             return []
         done = [*self.files, *self.outputs]

@@ -9,6 +9,8 @@ What is kept, and by whom:
     readings  every record file as read and checked against its schema (kb.data.load.ReadCache, by the file's
               size, times and inode): `build`, `serve`, `publish`, `bundle` and `check` read and check only the
               files that changed since the last command
+    search-texts  each searched page's text, by a digest of its HTML: the search index's process reads again only the
+              pages whose HTML changed (kb.outputs.search)
     preview   the preview's pages (kb.site.reuse.PageMemo) and the folder they were written to: `serve`, when
               nothing changed since the last preview, renders no page again (kb.engine.serve)
     build-…   a build's pages, one file per output folder, with a list of the folder's files: `build` and `publish`
@@ -68,6 +70,13 @@ class Kept:
     def __init__(self, settings, name: str) -> None:
         self.path = folder(settings) / f"{name}.pickle"
         self.name = name
+
+    @classmethod
+    def at(cls, path: Path) -> "Kept":
+        """The cache file `path` (a Kept's path, handed to a child process)."""
+        kept = cls.__new__(cls)
+        kept.path, kept.name = path, path.stem
+        return kept
 
     def load(self, identity: tuple) -> object | None:
         """The value saved with this identity, or None (and one line on stderr when a file was there but not used)."""

@@ -3,19 +3,22 @@
     DIR/releases/20261122-043700/   one complete, verified build per publish (the newest KEEP are kept)
     DIR/current -> releases/…       what the web server serves (scripts/nginx/toolbook.conf)
 
-A release is built into `releases/<name>.tmp`, checked (every internal link and asset resolves,
-the search index is there), shares what did not change with the live release (a file with the same
-bytes becomes a hard link to the live one: a release costs the disk only what changed; where the file
-system has no hard links it stays a copy, and the log says so), is flushed to disk (so that a power cut
-after the switch cannot leave empty pages), renamed to `releases/<name>`, and only then does `current` change:
+The site is built into a working folder of its own, kept in the build cache between publishes (kb.cache,
+kb.engine.build with keep: a publish after a small change renders and writes only what changed). The release
+is made from it in `releases/<name>.tmp`: each file whose bytes the live release has at the same place is a hard
+link to the live one (a release costs the disk only what changed; where the file system has no hard links it is
+a copy, and the log says so), the others are copied. The release is checked (every internal link and asset
+resolves, the search index is there), flushed to disk (so that a power cut after the switch cannot leave empty
+pages), renamed to `releases/<name>`, and only then does `current` change:
 a new symlink is made beside it and renamed over it (os.replace, atomic on POSIX); on Windows,
 where symlinks need administrator rights, `current` is a directory junction whose target is
 rewritten in place (one FSCTL_SET_REPARSE_POINT, atomic on NTFS). Either way a reader
 gets either the old site or the new one, never a mixture. If the build or the check fails, or
 the publish is killed, `current` is untouched; leftovers are removed by the next publish.
 
-A file of a release is never written again once the release is made: sharing replaces a new file by a
-link (a rename), never an old file's bytes, so the web server never serves a half-written file. Before
+A file of a release is never written again once the release is made: a release links to the live release's
+files or copies the working folder's, and the working folder's files are never a release's, so the web server never
+serves a half-written file. Before
 building, the free space is compared with what the build writes (as much as the live release: the
 sharing comes after); a full disk is said in Chinese, with what is needed, what is free and what to do.
 """
@@ -23,19 +26,20 @@ sharing comes after); a full disk is said in Chinese, with what is needed, what 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import time
 from pathlib import Path
 
-from ..engine.build import BuildFailed, build
+from .. import cache
+from ..engine.build import BuildFailed, Built, build
 from ..outputs.search import FOLDER as SEARCH_FOLDER, problems as search_index_problems
 from ..platform import FileLock, is_link, point_link, read_link
 from ..settings import KEEP_ENV, Settings
 from .sitecrawl import check, read_site
 
 PARTIAL = ".tmp"
-LINK_NAME = ".share"  # a hard link being made, renamed over the new file at once
 MB = 1024 * 1024
 
 
@@ -75,8 +79,19 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
         partial, release = folder / (name + PARTIAL), folder / name
 
         started = time.perf_counter()
-        log(f"正在生成网站到 {partial} ……")
-        _build(settings, partial, folder, now, settings.keep_releases)
+        work = _working_folder(settings, target)
+        log(f"正在生成网站到 {work} ……")
+        built = _build(settings, work, folder, now, settings.keep_releases)
+        if built.kept:
+            log(f"只重新生成了有变化的 {built.rendered} 个页面，其余 {built.kept} 个沿用上次发布时生成的。")
+        log(f"正在生成新版本 {partial} ……")
+        try:
+            shared = _assemble(work, partial, now)
+        except OSError as e:
+            shutil.rmtree(partial, ignore_errors=True)
+            if _full(folder, e):
+                raise PublishError(_no_space(folder, None, settings.keep_releases)) from None
+            raise PublishError(f"写入新版本失败，未发布，线上网站保持不变：{e.strerror or e}（{e.filename or partial}）") from None
         log("正在检查链接和资源 ……")
         pages, problems = _verify(partial)
         if problems:
@@ -84,7 +99,6 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
             shown = "\n".join(f"  {p}" for p in problems[:20])
             more = f"\n  ……共 {len(problems)} 处" if len(problems) > 20 else ""
             raise PublishError(f"新版本有 {len(problems)} 处链接或资源找不到，未发布，线上网站保持不变：\n{shown}{more}")
-        shared = _share(partial, now)
         if shared.refused:
             log(f"发布目录所在的文件系统不支持硬链接（{shared.refused}），新版本完整保存了一份（{shared.new_bytes / MB:.1f} MB）。")
         elif now is not None:
@@ -114,11 +128,16 @@ def rollback(target: Path, log=print) -> Path:
         return older[-1]
 
 
-def _build(settings: Settings, site: Path, folder: Path, now: Path | None, keep: int) -> None:
+def _working_folder(settings: Settings, target: Path) -> Path:
+    """Where the site published to `target` is built, kept between publishes (never a release's: releases copy it)."""
+    key = hashlib.sha1(os.fspath(target.resolve()).encode("utf-8")).hexdigest()[:10]
+    return cache.folder(settings) / f"publish-{key}"
+
+
+def _build(settings: Settings, site: Path, folder: Path, now: Path | None, keep: int) -> Built:
     try:
-        build(settings.but(drafts=False), site)
+        return build(settings.but(drafts=False), site, keep=True)
     except (BuildFailed, OSError) as e:
-        shutil.rmtree(site, ignore_errors=True)
         if _full(folder, e):
             raise PublishError(_no_space(folder, _size(now) if now else None, keep)) from None
         if isinstance(e, OSError):
@@ -176,39 +195,43 @@ class _Shared:
         self.refused = ""  # why the file system makes no hard links ("": it does)
 
 
-def _share(partial: Path, now: Path | None) -> _Shared:
-    """Replace each file of the new release whose bytes the live release has at the same place by a hard link to
-    that file (a link made beside it, then renamed over it); the others are the release's own."""
+def _assemble(work: Path, partial: Path, now: Path | None) -> _Shared:
+    """The new release in `partial`, from the site built in `work`: each file whose bytes the live release has at the
+    same place is a hard link to that file, the others are copies (the release's own)."""
     shared = _Shared()
-    versions = _index_versions(partial, now)
-    for root, _, files in os.walk(partial):
-        rel = os.path.relpath(root, partial)
-        parts = Path(rel).parts
+    versions = _index_versions(work, now)
+    for root, _, files in os.walk(work):
+        rel = os.path.relpath(root, work)
+        os.makedirs(os.path.join(partial, rel), exist_ok=True)
+        live_rel, parts = rel, Path(rel).parts
         if parts[:1] == (SEARCH_FOLDER,) and len(parts) > 1 and parts[1] in versions:  # the index's files by version
-            rel = os.path.join(SEARCH_FOLDER, versions[parts[1]], *parts[2:])
+            live_rel = os.path.join(SEARCH_FOLDER, versions[parts[1]], *parts[2:])
         for name in files:
-            path = os.path.join(root, name)
+            path, new = os.path.join(root, name), os.path.join(partial, rel, name)
             if now is not None and not shared.refused:
-                old = os.path.join(now, rel, name)
+                old = os.path.join(now, live_rel, name)
                 if _same(path, old):
                     try:
-                        _link(old, path)
+                        os.link(old, new)
                         shared.files += 1
                         continue
                     except OSError as e:
+                        if e.errno == errno.ENOSPC:
+                            raise
                         shared.refused = e.strerror or str(e)
+            shutil.copyfile(path, new)
             shared.new_files += 1
-            shared.new_bytes += os.path.getsize(path)
-            shared.written.append(path)
+            shared.new_bytes += os.path.getsize(new)
+            shared.written.append(new)
     return shared
 
 
-def _index_versions(partial: Path, now: Path | None) -> dict[str, str]:
-    """The search index's folder in the new release -> the live one's: most of its files are the same (the
+def _index_versions(work: Path, now: Path | None) -> dict[str, str]:
+    """The search index's folder in the new site -> the live one's: most of its files are the same (the
     folder is named by a digest of them all, so one change names another folder)."""
     if now is None:
         return {}
-    mine = [p.name for p in (partial / SEARCH_FOLDER).glob("*/") if p.is_dir()]
+    mine = [p.name for p in (work / SEARCH_FOLDER).glob("*/") if p.is_dir()]
     theirs = [p.name for p in (now / SEARCH_FOLDER).glob("*/") if p.is_dir()]
     return {mine[0]: theirs[0]} if len(mine) == 1 and len(theirs) == 1 else {}
 
@@ -227,14 +250,6 @@ def _same(new: str, old: str) -> bool:
                 return False
             if not x:
                 return True
-
-
-def _link(old: str, path: str) -> None:
-    beside = os.path.join(os.path.dirname(path), LINK_NAME)
-    if os.path.lexists(beside):
-        os.unlink(beside)
-    os.link(old, beside)
-    os.replace(beside, path)
 
 
 def _flush(release: Path, written: list[str]) -> None:

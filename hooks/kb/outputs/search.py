@@ -134,8 +134,9 @@ class SearchIndex:
 
     BATCH = 64  # pages sent to the child at a time
 
-    def __init__(self, words=None) -> None:
+    def __init__(self, words=None, texts: Path | None = None) -> None:
         self.words = words  # kb.data.model.SearchWords: data/synonyms.yml
+        self.texts = texts  # the cache file of the pages' texts as the last index read them (kb.cache), or None
         self.count = 0  # pages indexed
         self._proc: subprocess.Popen | None = None
         self._batch: list[bytes] = []
@@ -190,7 +191,8 @@ class SearchIndex:
                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._queue = queue.SimpleQueue()
         words = {"synonyms": [list(g) for g in self.words.synonyms], "generic": list(self.words.generic)} if self.words else {}
-        self._batch.append(json.dumps({"words": words}, ensure_ascii=False).encode("utf-8") + b"\n")
+        start = {"words": words, "texts": os.fspath(self.texts) if self.texts else None}
+        self._batch.append(json.dumps(start, ensure_ascii=False).encode("utf-8") + b"\n")
         self._feeder = threading.Thread(target=self._feed, args=(self._proc, self._queue), name="search-index-feed",
                                         daemon=True)
         self._feeder.start()
@@ -213,8 +215,10 @@ class SearchIndex:
         error = proc.stderr.read()
         code = proc.wait()
         self._proc = None
+        message = error.decode("utf-8", "replace").strip().splitlines()
+        if code == 0 and message:  # what it said on the way (its cache file damaged, say)
+            print("\n".join(message), file=sys.stderr, flush=True)
         if code != 0:
-            message = error.decode("utf-8", "replace").strip().splitlines()
             raise SearchIndexError("生成搜索索引失败：" + (message[-1] if message else f"建立索引的进程意外退出（退出码 {code}）"))
 
     def close(self) -> None:
@@ -501,24 +505,36 @@ def problems(site_dir: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """The child process: on standard input a line of JSON with the words of data/synonyms.yml, then one for each
-    page (its text read from its HTML here), then one naming the folder to write the index into."""
+    """The child process: on standard input a line of JSON with the words of data/synonyms.yml and the cache file of
+    the pages' texts, then one for each page (its text read from its HTML here, unless the last index read the same
+    HTML), then one naming the folder to write the index into."""
     output = None
     try:
-        words, pages = None, []
+        from .. import cache
+
+        words, pages, kept, known, texts = None, [], None, {}, {}
         for line in sys.stdin.buffer:
             message = json.loads(line)
             if "words" in message:
                 words = message["words"]
+                if message.get("texts"):
+                    kept = cache.Kept.at(Path(message["texts"]))
+                    known = kept.load(("search-texts", cache.program())) or {}
             elif "output" in message:
                 output = message["output"]
                 break
             else:
-                message["text"] = searchable_text(message.pop("html"))
+                html = message.pop("html")
+                key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+                text = known.get(key)
+                message["text"] = texts[key] = text if text is not None else searchable_text(html)
                 pages.append(message)
         if output is None:  # the build ended without its last page: nothing to write
             return 1
+        known = None
         make_index(pages, Path(output), words)
+        if kept is not None:
+            kept.save(("search-texts", cache.program()), texts)
     except OSError as e:
         print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or output}）", file=sys.stderr)
         return 1
