@@ -206,3 +206,43 @@ def test_a_publish_killed_at_any_moment_leaves_a_whole_release_live_and_the_next
     assert not list((target / "releases").glob("*" + publish.PARTIAL))
     assert check(last, read_site(last)) == []
     assert f"三单工作法第{kills - 1}版" in (target / "current" / "methods/sandan/index.html").read_text(encoding="utf-8")
+
+
+def test_a_release_with_a_broken_link_is_refused_and_the_live_one_stays(tmp_path, data, monkeypatch, first_release):
+    target = tmp_path / "www"
+    first = live_copy(first_release, target)
+    assemble = publish._assemble
+
+    def losing_a_page(work, partial, now):  # a page missing from the release (a disk error, a bug of ours)
+        shared = assemble(work, partial, now)
+        (partial / "methods" / "sandan" / "index.html").unlink()
+        return shared
+
+    monkeypatch.setattr(publish, "_assemble", losing_a_page)
+    with pytest.raises(publish.PublishError) as refused:
+        publish.publish(target, log=lambda m: None, settings=settings_for(data))
+    message = str(refused.value)
+    assert "处链接或资源找不到，未发布，线上网站保持不变" in message and "methods/sandan/" in message
+    assert publish.live(target) == first and publish.releases(target) == [first]
+
+
+def test_the_check_of_a_release_reads_only_changed_pages_and_still_finds_a_link_broken_elsewhere(tmp_path, monkeypatch):
+    from kb.deploy import sitecrawl
+
+    site = tmp_path / "site"
+    for url, body in {"": '<a href="a/">a</a><a href="b/#part">b</a>', "a/": '<h1 id="top">a</h1><img src="../pic.png">',
+                      "b/": '<h2 id="part">b</h2>'}.items():
+        (site / url).mkdir(parents=True, exist_ok=True)
+        (site / url / "index.html").write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    (site / "pic.png").write_bytes(b"png")
+    pages, problems, seen = sitecrawl.verify(site)
+    assert (pages, problems) == (3, [])
+
+    parsed = []
+    feed = sitecrawl._Links.feed
+    monkeypatch.setattr(sitecrawl._Links, "feed", lambda self, text: (parsed.append(text), feed(self, text)))
+    (site / "pic.png").unlink()  # gone: the unchanged page a/ now loads nothing
+    (site / "b" / "index.html").write_text("<html><body><h2 id=\"other\">b</h2></body></html>", encoding="utf-8")
+    pages, problems, _ = sitecrawl.verify(site, seen)
+    assert len(parsed) == 1 and "other" in parsed[0]  # only b/ was read again
+    assert sorted(problems) == ["./ -> b/#part（锚点不存在）", "a/ -> ../pic.png"]

@@ -37,7 +37,7 @@ from ..engine.build import BuildFailed, Built, build
 from ..outputs.search import FOLDER as SEARCH_FOLDER, problems as search_index_problems
 from ..platform import FileLock, is_link, point_link, read_link
 from ..settings import KEEP_ENV, Settings
-from .sitecrawl import check, read_site
+from .sitecrawl import verify
 
 PARTIAL = ".tmp"
 MB = 1024 * 1024
@@ -93,7 +93,7 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
                 raise PublishError(_no_space(folder, None, settings.keep_releases)) from None
             raise PublishError(f"写入新版本失败，未发布，线上网站保持不变：{e.strerror or e}（{e.filename or partial}）") from None
         log("正在检查链接和资源 ……")
-        pages, problems = _verify(partial)
+        pages, problems = _verify(partial, cache.Kept(settings, f"{work.name}-links"))
         if problems:
             shutil.rmtree(partial, ignore_errors=True)
             shown = "\n".join(f"  {p}" for p in problems[:20])
@@ -279,15 +279,17 @@ def _flush_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _verify(site: Path) -> tuple[int, list[str]]:
-    """(number of pages, problems): every internal link and asset resolves; search and home are there."""
-    pages = read_site(site)
-    problems = check(site, pages)
+def _verify(site: Path, kept: cache.Kept) -> tuple[int, list[str]]:
+    """(number of pages, problems): every internal link and asset resolves; search and home are there. What each
+    page links to is kept (`kept`): the next publish parses only the pages that changed."""
+    identity = ("links", cache.program())
+    pages, problems, seen = verify(site, kept.load(identity))
+    kept.save(identity, seen)
     for needed in ("index.html", "404.html"):
         if not (site / needed).is_file():
             problems.append(f"缺少 {needed}")
     problems += search_index_problems(site)
-    return len(pages), problems
+    return pages, problems
 
 
 def _switch(target: Path, release: Path) -> None:

@@ -6,7 +6,9 @@ or asset (`check`); `crawl` does the same over HTTP, as a reader's browser meets
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+import sys
 import urllib.error
 import urllib.request
 from collections import deque
@@ -139,6 +141,74 @@ def check(site: Path, pages: dict[str, Page] | None = None) -> list[str]:
         return pages.get(url_of(file.relative_to(site).as_posix())) if file.suffix == ".html" else None
 
     return broken_links(pages, lambda target, href: target_file(site, target).is_file(), page_at)
+
+
+class _Links(HTMLParser):
+    """What the check of a release needs of a page (verify): the internal links and assets it names, the ids it has."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        for t, attr in LOADS:
+            if tag == t and a.get(attr):
+                if tag == "link" and not set((a.get("rel") or "").split()) & {"stylesheet", "icon", "manifest", "preload", "modulepreload", "prefetch"}:
+                    continue
+                self.hrefs.append(a[attr])
+        if a.get("srcset"):
+            self.hrefs += [c.split()[0] for c in a["srcset"].split(",") if c.strip()]
+
+
+def verify(site: Path, known: dict | None = None) -> tuple[int, list[str], dict]:
+    """What `check` finds, for a release: (pages, broken internal links and assets, what to hand the next verify).
+
+    A page is read by its bytes: a page whose file has the bytes and address a page of the last verify had (`known`,
+    as it returned it: most pages of a release are those of the last) is not parsed again; its links are checked
+    again all the same, against this site. Nothing of a page's text is kept."""
+    known = known or {}
+    seen: dict = {}
+    targets: dict[str, tuple] = {}  # url -> its links' (target, fragment, href), each once
+    ids: dict[str, frozenset] = {}
+    for path in sorted(site.rglob("*.html")):
+        url = url_of(path.relative_to(site).as_posix())
+        body = path.read_bytes()
+        key = (url, hashlib.blake2b(body, digest_size=16).digest())
+        entry = known.get(key)
+        if entry is None:
+            parser = _Links()
+            parser.feed(body.decode("utf-8"))
+            links = []
+            for href in dict.fromkeys(parser.hrefs):
+                if (r := resolve(url, href)) is not None:
+                    links.append((sys.intern(r[0]), r[1], href))
+            entry = (tuple(links), frozenset(parser.ids))
+        seen[key] = targets[url], ids[url] = entry
+    present: dict[str, Path | None] = {}
+
+    def file_at(target: str) -> Path | None:
+        if target not in present:
+            file = target_file(site, target)
+            present[target] = file if file.is_file() else None
+        return present[target]
+
+    broken = []
+    for url, links in targets.items():
+        for target, fragment, href in links:
+            file = file_at(target)
+            if file is None:
+                broken.append(f"{url or './'} -> {href}")
+            elif fragment and file.suffix == ".html":
+                dest = ids.get(url_of(file.relative_to(site).as_posix()))
+                if dest is not None and unquote(fragment) not in dest:
+                    broken.append(f"{url or './'} -> {href}（锚点不存在）")
+    return len(targets), broken, seen
 
 
 def crawl(base: str, start: tuple[str, ...] | list[str] = ("",)) -> tuple[dict[str, Page], dict[str, int], list[str]]:
