@@ -92,6 +92,26 @@ def test_build_fails_with_the_same_messages_and_leaves_the_output_alone(data, tm
     assert (site / "index.html").read_text(encoding="utf-8") == "上一次发布的网站"
 
 
+def test_a_build_that_fails_while_writing_says_the_output_is_incomplete(data, tmp_path, monkeypatch, capsys):
+    """The data is fine, but the engine fails once it has begun writing (here: a warning in strict mode): the output
+    folder is not what it was, and the command says so instead of claiming it untouched."""
+    import logging
+
+    from kb.cli import main
+    from kb.engine.session import BuildSession
+
+    def warned(self, config):
+        logging.getLogger("mkdocs.plugins").warning("某个手写页面链接到不存在的页面")
+
+    monkeypatch.setattr(BuildSession, "on_post_build", warned)
+    monkeypatch.setenv("TOOLBOOK_DATA", str(data))
+    site = tmp_path / "site"
+    assert main(["build", "--out", str(site)]) == 1
+    said = capsys.readouterr()
+    assert "某个手写页面链接到不存在的页面" in said.out
+    assert "输出目录里已写入一部分，内容不完整；改正后重新生成即可。" in said.err and "保持原样" not in said.err
+
+
 def test_the_build_command_shows_the_problems_alone_in_chinese(data, tmp_path):
     """`toolbook.py build`: the problem list first and alone (no banner, no English), exit 1, output left alone;
     on valid data exit 0 and the site is there."""

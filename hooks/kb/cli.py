@@ -216,7 +216,8 @@ def cmd_build(args) -> int:
         built = build(settings, out, keep=True)  # the next build into `out` renders only what changed (kb.cache)
     except BuildFailed as e:
         print(e)
-        print("未生成网站，输出目录保持原样。", file=sys.stderr)
+        print("未生成网站。" + ("输出目录里已写入一部分，内容不完整；改正后重新生成即可。" if e.touched else "输出目录保持原样。"),
+              file=sys.stderr)
         return EXIT_PROBLEMS
     kept = f"（只重新生成有变化的 {built.rendered} 个页面，其余 {built.kept} 个沿用上次生成的）" if built.kept else ""
     print(f"已生成网站：{out}{kept}", file=sys.stderr)

@@ -20,7 +20,12 @@ from . import quiet_banners
 
 
 class BuildFailed(Exception):
-    """The build did not finish; the message lists why, in Chinese."""
+    """The build did not finish; the message lists why, in Chinese. `touched`: the output folder was being written (the
+    data read without problems, the engine had begun), so it is no longer what it was."""
+
+    def __init__(self, message: str, touched: bool = False) -> None:
+        super().__init__(message)
+        self.touched = touched
 
 
 class _Collect(logging.Handler):
@@ -66,6 +71,7 @@ def build(settings: Settings, site_dir: Path, outputs: tuple = (), keep: bool = 
     previous, logger.propagate = logger.propagate, False  # nothing in English on the user's screen
     not_dirty = _NotDirtyWarning()
     logging.getLogger("mkdocs.commands.build").addFilter(not_dirty)
+    session = None
     try:
         config = load_config(str(settings.project / "mkdocs.yml"), site_dir=str(site_dir),
                              use_directory_urls=settings.directory_urls, strict=True)
@@ -83,7 +89,8 @@ def build(settings: Settings, site_dir: Path, outputs: tuple = (), keep: bool = 
             config.plugins.on_shutdown()
     except (Abort, ConfigurationError) as e:
         messages = [m for m in collect.messages if m.strip()] or [str(e)]
-        raise BuildFailed("\n".join(messages)) from None
+        touched = session is not None and session.build is not None and session.build.kb is not None and not session.problems
+        raise BuildFailed("\n".join(messages), touched) from None
     finally:
         logger.removeHandler(collect)
         logger.propagate = previous
