@@ -52,6 +52,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+from array import array
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -270,19 +271,20 @@ class _Varints(dict):
 
 class Postings:
     """Every token's postings, pages in ascending order: per page the delta of its number, how many
-    positions, the positions' deltas; encoded as varints at the end (encoded())."""
+    positions, the positions' deltas; encoded as varints at the end (encoded()). Held as arrays of 32-bit numbers
+    (positions are below 2**31): a list would hold an object for each number, most of the index's memory."""
 
     def __init__(self) -> None:
-        self.numbers: defaultdict[str, list[int]] = defaultdict(list)
+        self.numbers: defaultdict[str, array] = defaultdict(lambda: array("L" if array("I").itemsize < 4 else "I"))
         self._last: dict[str, int] = {}
 
     def add(self, page: int, positions: dict) -> None:
         numbers, last = self.numbers, self._last
         for token, at in positions.items():
             into = numbers[token]
-            into += (page - last.get(token, -1), len(at), at[0])
+            into.extend((page - last.get(token, -1), len(at), at[0]))
             if len(at) > 1:
-                into += [b - a for a, b in zip(at, at[1:])]
+                into.extend(map(operator.sub, at[1:], at))
             last[token] = page
 
     def encoded(self, token: str) -> bytes:
