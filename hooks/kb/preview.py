@@ -49,6 +49,7 @@ FEED_BATCH = 50
 COLLECT_AFTER = 1.0  # seconds after a rebuild: the browser has fetched the refreshed page by then
 INDEX_AFTER = 2.0  # seconds after a rebuild before its search index is made
 KEEP_AFTER = 20.0  # seconds after a rebuild before what it read and made is kept for the next `serve` (kb.cache)
+BUILDS_KEPT = 4  # output folders of a data folder whose builds' pages are kept (`build --out`, `publish`'s own)
 
 
 class Preview:
@@ -98,7 +99,7 @@ class Preview:
         """The pages the last preview of this data (or build into this folder) wrote to `site_dir` and kept
         (kb.cache): restored into the memo. Without them, what the folder holds is of unknown make (another version of
         the program, a preview that was stopped while it wrote): a preview's is emptied, a build's is emptied by the
-        engine once the data has been read without problems (the folder stays as it was when they stop the build)."""
+        engine once the data has been read without problems (a build stopped by problems of the data leaves it)."""
         identity = self._identity()
         kept = self._kept_as.load(identity) if identity is not None else None
         if kept is None:
@@ -126,6 +127,12 @@ class Preview:
         folder's files are kept for the next build into the folder."""
         cache.keep_readings(self.settings, self.reads)
         self._kept_as.save(self._identity(), (self.pages.state(), self.files_state, folder_list(self.site_dir)))
+        try:  # those of the BUILDS_KEPT output folders built last (tests build into many)
+            kept = sorted(self._kept_as.path.parent.glob("build-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[BUILDS_KEPT:]:
+                old.unlink(missing_ok=True)
+        except OSError:  # another command's, removed meanwhile
+            pass
 
     def _keep(self, build: int) -> None:
         """Keep the readings, and the pages with the engine's files, for the next command (on a timer's thread),
