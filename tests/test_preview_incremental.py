@@ -214,7 +214,7 @@ def test_the_calendar_file_and_ledger_forms_follow_an_edit_of_what_they_are_made
 class FailingIndex:
     """A search index (kb.outputs.base.Output) that fails when it is written."""
 
-    def __init__(self, words=None):
+    def __init__(self, words=None, texts=None):
         pass
 
     def take(self, page):
@@ -235,7 +235,7 @@ class SlowIndex(FailingIndex):
 
     made: list[SlowIndex] = []
 
-    def __init__(self, words=None):
+    def __init__(self, words=None, texts=None):
         self.writing, self.stopped = threading.Event(), threading.Event()
         SlowIndex.made.append(self)
 
