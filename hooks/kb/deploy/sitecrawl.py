@@ -37,6 +37,19 @@ class Page:
     text: str = ""
 
 
+def _fetched(tag: str, a: dict) -> list[str]:
+    """The URLs a browser fetches for the tag `tag` with the attributes `a` while showing the page."""
+    urls = []
+    for t, attr in LOADS:
+        if tag == t and a.get(attr):
+            if tag == "link" and not set((a.get("rel") or "").split()) & {"stylesheet", "icon", "manifest", "preload", "modulepreload", "prefetch"}:
+                continue
+            urls.append(a[attr])
+    if a.get("srcset"):  # "small.png 1x, big.png 2x"
+        urls += [c.split()[0] for c in a["srcset"].split(",") if c.strip()]
+    return urls
+
+
 class _Parser(HTMLParser):
     def __init__(self, page: Page):
         super().__init__(convert_charrefs=True)
@@ -50,13 +63,7 @@ class _Parser(HTMLParser):
             self.page.ids.add(a["id"])
         if tag == "a" and "href" in a:
             self.page.links.append((a["href"], a))
-        for t, attr in LOADS:
-            if tag == t and a.get(attr):
-                if tag == "link" and not set((a.get("rel") or "").split()) & {"stylesheet", "icon", "manifest", "preload", "modulepreload", "prefetch"}:
-                    continue
-                self.page.loads.append((tag, a[attr]))
-        if a.get("srcset"):  # "small.png 1x, big.png 2x"
-            self.page.loads += [(tag, c.split()[0]) for c in a["srcset"].split(",") if c.strip()]
+        self.page.loads += [(tag, url) for url in _fetched(tag, a)]
         if tag in ("h1", "title"):
             self.stack.append(tag)
             self.chunks = []
@@ -157,13 +164,7 @@ class _Links(HTMLParser):
             self.ids.add(a["id"])
         if tag == "a" and "href" in a:
             self.hrefs.append(a["href"])
-        for t, attr in LOADS:
-            if tag == t and a.get(attr):
-                if tag == "link" and not set((a.get("rel") or "").split()) & {"stylesheet", "icon", "manifest", "preload", "modulepreload", "prefetch"}:
-                    continue
-                self.hrefs.append(a[attr])
-        if a.get("srcset"):
-            self.hrefs += [c.split()[0] for c in a["srcset"].split(",") if c.strip()]
+        self.hrefs += _fetched(tag, a)
 
 
 def verify(site: Path, known: dict | None = None) -> tuple[int, list[str], dict]:

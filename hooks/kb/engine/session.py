@@ -278,9 +278,10 @@ def _restored(preview: Preview, config) -> dict[str, File]:
     """The files the last preview of the same data made (kept with its pages, kb.preview), by src_uri: each whose
     output is still there and not older than its source; the others' pages are rendered and written again."""
     made = {}
+    unchanged = _unchanged_source(preview.settings) if any(s is None for _, s, _ in preview.restored_files) else None
     for uri, source, inclusion in preview.restored_files:
         if source is None:  # a page of a build (its folder as that build left it: kb.preview.folder_list)
-            file = File.generated(config, uri, abs_src_path=_unchanged_source(preview.settings), inclusion=InclusionLevel[inclusion])
+            file = File.generated(config, uri, abs_src_path=unchanged, inclusion=InclusionLevel[inclusion])
             made[uri] = file
             continue
         file = File.generated(config, uri, abs_src_path=source, inclusion=InclusionLevel[inclusion])
