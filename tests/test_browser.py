@@ -91,3 +91,44 @@ def test_no_request_leaves_the_site(page, site_url):
     assert seen["results"]
     assert seen["outside"] == []
     assert seen["errors"] == []
+
+
+def test_results_alike_come_by_kind_then_newer_first(tmp_path, chromium):
+    """Records the query ranks alike (the same phrase once in their text) come as a reader expects: the standard,
+    the method, the cases newer first, the issue. The index numbers its pages from the oldest (a new month's records
+    come last, so a build after it changes few files: kb.outputs.search._numbered); the order is not the numbers'."""
+    import shutil
+
+    import yaml
+    from helpers import SAMPLE
+
+    from kb.engine.build import build
+    from kb.settings import Settings
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    phrase = "庚辛壬癸甲乙丙丁"  # in no record
+
+    def append(path, *field):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        into = record
+        for key in field[:-1]:
+            into = into[key]
+        into[field[-1]] = f"{into[field[-1]].rstrip()}\n\n试行{phrase}的做法。\n"
+        path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    older, newer = data / "cases" / "jiaodi-ji-jiaozheng.yml", data / "cases" / "jiating-yisheng-qianyue-luoshi.yml"
+    assert "2026-05-28" in older.read_text(encoding="utf-8") and "2026-09-05" in newer.read_text(encoding="utf-8")
+    append(data / "issues" / "2026-06.yml", "foreword")
+    append(older, "body")
+    append(data / "methods" / "gongdi-ketang.yml", "background")
+    append(newer, "body")
+    append(data / "standards" / "dangfei.yml", "clauses", 0, "requirement")
+    build(Settings.read(data), tmp_path / "site")
+    with browser.serve(tmp_path / "site") as url:
+        page = chromium.new_page()
+        shown = browser.search(page, url, phrase)
+        page.close()
+    assert [path_of(r["href"], url) for r in shown["results"]] == [
+        "standards/dangfei", "methods/gongdi-ketang", "cases/jiating-yisheng-qianyue-luoshi", "cases/jiaodi-ji-jiaozheng",
+        "issues/2026-06"], shown["summary"]

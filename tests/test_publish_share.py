@@ -115,6 +115,25 @@ def test_a_new_release_shares_the_unchanged_files_and_the_live_ones_are_never_ch
     assert check(third, read_site(third)) == []
 
 
+def test_the_next_publish_knows_the_files_the_build_left_alone_without_reading_them(tmp_path, data, monkeypatch):
+    """Which working file each release file came from is recorded: the next publish compares bytes only for the
+    files its build wrote again, and still takes every change."""
+    target = tmp_path / "www"
+    first, _ = publish_logged(target, data)
+    retitle(data, "“三单”议事又一法")
+    compared = []
+    same = publish._same
+    monkeypatch.setattr(publish, "_same", lambda new, old: compared.append(new) or same(new, old))
+    second, _ = publish_logged(target, data)
+    files = files_of(second)
+    assert 0 < len(compared) < len(files) / 4, (len(compared), len(files))
+    assert any(path.endswith(os.path.join("methods", "sandan", "index.html")) for path in compared)
+    assert "“三单”议事又一法" in (second / "methods/sandan/index.html").read_text(encoding="utf-8")
+    shared = {st.st_ino for st in files_of(first).values()}
+    assert sum(st.st_ino in shared for st in files.values()) > len(files) / 2
+    assert check(second, read_site(second)) == []
+
+
 def test_without_hard_links_a_release_is_a_whole_copy_and_the_log_says_so(tmp_path, data, monkeypatch, first_release):
     target = tmp_path / "www"
     first = live_copy(first_release, target)
@@ -213,8 +232,8 @@ def test_a_release_with_a_broken_link_is_refused_and_the_live_one_stays(tmp_path
     first = live_copy(first_release, target)
     assemble = publish._assemble
 
-    def losing_a_page(work, partial, now):  # a page missing from the release (a disk error, a bug of ours)
-        shared = assemble(work, partial, now)
+    def losing_a_page(work, partial, *more):  # a page missing from the release (a disk error, a bug of ours)
+        shared = assemble(work, partial, *more)
         (partial / "methods" / "sandan" / "index.html").unlink()
         return shared
 

@@ -75,6 +75,37 @@ def test_bench_reports_every_figure(tmp_path):
     assert rows[1]["time_ratio_to_first"] > 0 and rows[1]["size_ratio_to_first"] == 2
 
 
+def test_next_months_issue_is_valid_and_dated_in_that_month(tmp_path):
+    from kb.dev.synth import add_issue
+
+    data = synth(tmp_path, 200, 3, "a")
+    before, _ = load_knowledge_base(data)
+    written = add_issue(data, seed=5)
+    kb, problems = load_knowledge_base(data)
+    assert problems == []
+    last = max(i.id for i in before.of(ISSUE))
+    issue = max(kb.of(ISSUE), key=lambda i: i.id)
+    year, month = map(int, last.split("-"))
+    assert issue.id == (f"{year}-{month + 1:02d}" if month < 12 else f"{year + 1}-01")
+    cases = [kb.records[c] for c in issue.data["cases"]]
+    assert len(cases) == 4 and all(c.id not in before.records and c.date.startswith(issue.id) for c in cases)
+    assert {p.stem for p in written} == {issue.id, *(c.id for c in cases)}
+
+
+def test_bench_release_measures_a_month_of_builds_and_publishes(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([*TOOLBOOK, "bench", "--release", "--records", "60", "--json", str(out)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "| 新增专刊后发布 |" in result.stdout and "（目标 ≤ 5%）" in result.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))["release"]
+    assert set(report["steps"]) == {"cold", "again", "publish_first", "build_added", "publish_added"}
+    assert all(step["seconds"] > 0 for step in report["steps"].values())
+    # the release after the month shares most files with the one before it
+    assert 0 < report["added_files"] < report["release_files"] / 2
+    assert 0 < report["added_bytes"] < report["release_bytes"] and report["added_share"] < 0.5
+
+
 def test_bench_preview_refuses_a_data_set_too_small_to_measure():
     result = subprocess.run([*TOOLBOOK, "bench", "--preview", "--records", "5"],
                             capture_output=True, text=True, encoding="utf-8", timeout=300)

@@ -11,7 +11,7 @@
  * where its text contains the run. Terms the reader separates with spaces must all occur. These are
  * the exact results, ranked: the query in the title, then in the keywords, then in the summary, then
  * in the text; then by the score of the query's words (below); then standards, methods, cases, issues,
- * other pages, newer first (the order of the pages' numbers).
+ * other pages, newer first (index.place).
  *
  * The query is also cut into words (understand()): the vocabulary made at build time
  * (hooks/kb/outputs/vocabulary.py) finds the longest words, a word typed with one wrong character is
@@ -71,7 +71,8 @@
     words: function (n, entries) { arrived["w" + n] = entries; },
     pinyin: function (n, entries) { arrived["y" + n] = entries; },
     page: function (n, data) { arrived["p" + n] = data; },
-    positions: function (n, data) { arrived["t" + n] = data; }
+    positions: function (n, data) { arrived["t" + n] = data; },
+    ranks: function (n, data) { arrived["r" + n] = data; }
   };
 
   function script(key, path) {
@@ -102,6 +103,7 @@
           tokens: {}, heavy: {}, lists: {}, loaded: {}, starts: {}, ends: {}, spell: {}, spellChunks: {},
           pinyin: m.pinyin, synonyms: {}, generic: {}, titles: column(m.titles, m.pages)
         };
+        index.place = places(m.kinds, index.facets.filter(function (f) { return f.name === "kind"; })[0], m.pages);
         m.synonyms.forEach(function (group) {
           group.forEach(function (w) { index.synonyms[w] = group.filter(function (x) { return x !== w; }); });
         });
@@ -116,6 +118,17 @@
       });
     }
     return loading;
+  }
+
+  // Where each page comes among results that are otherwise equal: by kind (standards, methods, cases, issues, then
+  // the hand-written pages), newer first. Within a kind a newer page has the larger number (kb.outputs.search._numbered).
+  function places(kinds, kind, n) {
+    var rank = kind.values.map(function (label) { return kinds.indexOf(label); }), out = new Array(n);
+    for (var page = 0; page < n; page++) {
+      var v = kind.of[page];
+      out[page] = (v ? rank[v - 1] : kinds.length) * n + (n - 1 - page);
+    }
+    return out;
   }
 
   function varints(b64) {
@@ -154,23 +167,32 @@
     return c >= 0 && token <= index.lasts[c] ? c : -1;
   }
 
-  // A chunk of pairs: [pair, postings], or a common pair's [pair, what ranks a page, its first block of positions
-  // in the text, the first page of each block] (kb.outputs.search.Postings.split).
+  // A chunk of pairs: [pair, postings], or a common pair's [pair, what ranks the last pages, the name of its
+  // blocks of positions in the text, the first page of each block, and the name of what ranks the pages before, if
+  // any, loaded with the chunk] (kb.outputs.search.Postings.split).
   function chunk(n) {
     return script("c" + n, "search/" + index.version + "/c/" + n + ".js").then(function (tokens) {
-      index.loaded[n] = true;
+      var before = [];
       tokens.forEach(function (t) {
         if (t[0] in index.tokens) return;
         index.tokens[t[0]] = t[1];
         if (t.length > 2) index.heavy[t[0]] = { first: t[2], pages: t[3] };
+        if (t[4]) before.push(script("r" + t[4], "search/" + index.version + "/r/" + t[4] + ".js").then(function (coded) {
+          index.tokens[t[0]] = [coded, t[1]];
+        }));
       });
-      return tokens;
+      return Promise.all(before).then(function () { index.loaded[n] = true; return tokens; });
     });
+  }
+
+  // The name of block k of a common pair's positions (its file t/<name>.js).
+  function blockId(list, k) {
+    return list.blocks.first + "-" + k;
   }
 
   // Block k of a common pair's positions in the text, into its postings.
   function block(list, k) {
-    var id = list.blocks.first + k;
+    var id = blockId(list, k);
     return script("t" + id, "search/" + index.version + "/t/" + id + ".js").then(function (coded) {
       if (list.filled[k]) return;
       var v = varints(coded), next = 0, end = list.blocks.pages[k + 1];
@@ -223,7 +245,7 @@
     if (!coded && chunkOf(token) >= 0 && !index.loaded[chunkOf(token)]) return list; // not known yet: not kept
     if (heavy) { list.text = []; list.textAt = []; list.blocks = heavy; list.filled = {}; list.known = []; list.open = []; }
     if (coded) {
-      var v = varints(coded), i = 0, page = -1;
+      var v = typeof coded === "string" ? varints(coded) : varints(coded[0]).concat(varints(coded[1])), i = 0, page = -1;
       while (i < v.length) {
         page += v[i];
         var n = v[i + 1], head = heavy ? v[i + 2] : n, from = heavy ? i + 3 : i + 2, at = new Array(head), p = 0;
@@ -243,7 +265,7 @@
   // The positions of a token's i-th page: those not known as UNKNOWN (at the end, as the text's are).
   function startsAt(list, i) {
     if (!list.text || !list.text[i]) return list.at[i];
-    var known = inSearch["t" + (list.blocks.first + blockIndex(list, i))] && list.textAt[i];
+    var known = inSearch["t" + blockId(list, blockIndex(list, i))] && list.textAt[i];
     if (known) return list.known[i] || (list.known[i] = list.at[i].concat(known));
     if (list.open[i]) return list.open[i];
     var out = list.at[i].slice();
@@ -411,7 +433,7 @@
         var list = p.list, i = list.text ? find(list.pages, page) : -1;
         if (i < 0 || !list.text[i]) return;
         var k = blockIndex(list, i);
-        if (!inSearch["t" + (list.blocks.first + k)]) needed[list.blocks.first + k] = { list: list, k: k };
+        if (!inSearch["t" + blockId(list, k)]) needed[blockId(list, k)] = { list: list, k: k };
       });
     });
     return needed;
@@ -461,7 +483,7 @@
     var pages = scores ? Array.from(scores.keys()) : [];
     pages.sort(function (a, b) {
       var x = scores.get(a), y = scores.get(b);
-      return y.field - x.field || Math.min(y.count, 3) - Math.min(x.count, 3) || a - b;
+      return y.field - x.field || Math.min(y.count, 3) - Math.min(x.count, 3) || index.place[a] - index.place[b];
     });
     pages.fields = new Map();
     pages.forEach(function (page) { pages.fields.set(page, scores.get(page).field); });
@@ -784,7 +806,7 @@
                  has: required.map(function (g, k) { return k; }), exact: true });
     });
     out.sort(function (a, b) {
-      return a.tier - b.tier || (b.exact ? 1 : 0) - (a.exact ? 1 : 0) || (b.field || 0) - (a.field || 0) || b.has.length - a.has.length || b.score - a.score || a.page - b.page;
+      return a.tier - b.tier || (b.exact ? 1 : 0) - (a.exact ? 1 : 0) || (b.field || 0) - (a.field || 0) || b.has.length - a.has.length || b.score - a.score || index.place[a.page] - index.place[b.page];
     });
     return out;
   }

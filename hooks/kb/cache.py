@@ -11,6 +11,9 @@ What is kept, and by whom:
               files that changed since the last command
     search-texts  each searched page's text, by a digest of its HTML: the search index's process reads again only the
               pages whose HTML changed (kb.outputs.search)
+    search-index  what the last search index made: its groups of pages' postings, by a digest of their pages, and the
+              vocabulary's cuts: the next index reads the pairs of the changed groups only, and cuts again only
+              the runs of text a changed term is in (kb.outputs.search._postings, kb.outputs.vocabulary._Cuts)
     preview   the preview's pages (kb.site.reuse.PageMemo) and the folder they were written to: `serve`, when
               nothing changed since the last preview, renders no page again (kb.engine.serve)
     build-…   a build's pages, one file per output folder, with a list of the folder's files: `build` and `publish`

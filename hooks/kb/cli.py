@@ -242,6 +242,8 @@ def cmd_bench(args) -> int:
     _ensure("requirements.txt")  # the sites measured are built
     if args.anchor:  # the project's cold build next to Hugo + Pagefind (kb/dev/anchor.py): no browser
         return _bench_anchor(args)
+    if args.release:  # build and publish before and after next month's issue (kb/dev/release.py): no browser
+        return _bench_release(args)
     _ensure("requirements-pdf.txt")  # Playwright measures the search in a browser
     from kb.dev.bench import run, table
 
@@ -367,6 +369,29 @@ def _bench_anchor(args) -> int:
         return EXIT_PROBLEMS
     print(table(result))
     return _written(args, "anchor", result)
+
+
+def _bench_release(args) -> int:
+    """`bench --release [--records N] [--seed S]`: build and publish with no cache, with nothing changed, and after
+    next month's issue with 4 cases, on N synthetic records (default 10,000), and what the new release adds to the
+    disk (issue 27: ≤ 5 s, ≤ 10 s, ≤ 5 %)."""
+    if args.preview or args.desk or args.search or args.anchor:
+        print("用法错误：--release 不能与 --preview、--desk、--search 或 --anchor 同用。", file=sys.stderr)
+        return EXIT_USAGE
+    records = args.records or 10_000
+    if records < 10:
+        print(f"用法错误：--records 应为不少于 10 的记录数（--release 默认 10000）；收到 {args.records}", file=sys.stderr)
+        return EXIT_USAGE
+    from kb.dev.release import run, table
+
+    quiet_banners()
+    try:
+        result = run(records, args.seed, Path(args.keep) if args.keep else None)
+    except RuntimeError as e:
+        print(f"测量失败：{e}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(table(result))
+    return _written(args, "release", result)
 
 
 def _ensure(requirements: str) -> None:
@@ -584,8 +609,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--desk", action="store_true", help="改为测量编辑台：启动后第一次打开记录列表、再次打开列表、打开表单，以及保存后校验完毕、预览页面显示新标题的用时（各 3 次）")
     p.add_argument("--anchor", action="store_true", help="改为对照：同一批合成记录上，本项目无缓存生成与 Hugo + Pagefind 交替各 2 次，"
                    "比较用时和内存（需要 hugo：sudo apt-get install -y hugo；Pagefind 自动从 PyPI 安装）")
-    p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search、--preview、--desk 或 --anchor 同用：合成 N 条记录测量"
-                   "（默认 0：示例数据；--anchor 默认 10000）")
+    p.add_argument("--release", action="store_true", help="改为测量发布：无缓存生成、未改动再生成、首次发布，新增下个月的一期专刊"
+                   "（4 篇案例）后再生成和发布，以及新版本比线上版本多占的磁盘")
+    p.add_argument("--records", type=int, default=0, metavar="N", help="与 --search、--preview、--desk、--anchor 或 --release 同用："
+                   "合成 N 条记录测量（默认 0：示例数据；--anchor 和 --release 默认 10000）")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="安装依赖（如缺少）并启动本地预览和编辑台（/_desk/），修改 data/ 后自动刷新")

@@ -7,7 +7,8 @@ The site is built into a working folder of its own, kept in the build cache betw
 kb.engine.build with keep: a publish after a small change renders and writes only what changed). The release
 is made from it in `releases/<name>.tmp`: each file whose bytes the live release has at the same place is a hard
 link to the live one (a release costs the disk only what changed; where the file system has no hard links it is
-a copy, and the log says so), the others are copied. The release is checked (every internal link and asset
+a copy, and the log says so), the others are copied. Which working file each release file was made from is kept
+(`publish-…-assembled`): a file the build did not write again is known to be the live one's without reading both. The release is checked (every internal link and asset
 resolves, the search index is there), flushed to disk (so that a power cut after the switch cannot leave empty
 pages), renamed to `releases/<name>`, and only then does `current` change:
 a new symlink is made beside it and renamed over it (os.replace, atomic on POSIX); on Windows,
@@ -85,8 +86,9 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
         if built.kept:
             log(f"只重新生成了有变化的 {built.rendered} 个页面，其余 {built.kept} 个沿用上次发布时生成的。")
         log(f"正在生成新版本 {partial} ……")
+        assembled = cache.Kept(settings, f"{work.name}-assembled")
         try:
-            shared = _assemble(work, partial, now)
+            shared = _assemble(work, partial, now, assembled.load(("assembled", os.fspath(target))))
         except OSError as e:
             shutil.rmtree(partial, ignore_errors=True)
             if _full(folder, e):
@@ -109,6 +111,7 @@ def publish(target: Path, log=print, settings: Settings | None = None) -> Path:
         _flush_folder(folder)
         _switch(target, release)
         _flush_folder(target)
+        assembled.save(("assembled", os.fspath(target)), {"release": release.name, "files": shared.made})
         removed = _prune(target, settings.keep_releases)
         log(f"已发布 {release.name}（{pages} 个页面，用时 {time.perf_counter() - started:.1f} 秒），"
             f"现在 {target / 'current'} 指向它。" + (f"已删除最早的 {removed} 个旧版本。" if removed else ""))
@@ -193,12 +196,16 @@ class _Shared:
         self.new_bytes = 0
         self.written: list[str] = []  # the new release's own files (to flush)
         self.refused = ""  # why the file system makes no hard links ("": it does)
+        self.made: dict[str, tuple] = {}  # path -> (the working copy's inode, size and time, the release's inode)
 
 
-def _assemble(work: Path, partial: Path, now: Path | None) -> _Shared:
+def _assemble(work: Path, partial: Path, now: Path | None, known: dict | None = None) -> _Shared:
     """The new release in `partial`, from the site built in `work`: each file whose bytes the live release has at the
-    same place is a hard link to that file, the others are copies (the release's own)."""
+    same place is a hard link to that file, the others are copies (the release's own). `known`: what the publish that
+    made the live release recorded (_Shared.made): a file whose working copy is the one it was made from then (the same
+    inode, size and time) and whose live copy is the one it made is the same without reading either."""
     shared = _Shared()
+    recorded = known["files"] if known and now is not None and known.get("release") == now.name else {}
     versions = _index_versions(work, now)
     for root, _, files in os.walk(work):
         rel = os.path.relpath(root, work)
@@ -208,12 +215,16 @@ def _assemble(work: Path, partial: Path, now: Path | None) -> _Shared:
             live_rel = os.path.join(SEARCH_FOLDER, versions[parts[1]], *parts[2:])
         for name in files:
             path, new = os.path.join(root, name), os.path.join(partial, rel, name)
+            made = os.stat(path)
+            made = (made.st_ino, made.st_size, made.st_mtime_ns)
             if now is not None and not shared.refused:
                 old = os.path.join(now, live_rel, name)
-                if _same(path, old):
+                was = recorded.get(os.path.join(live_rel, name))
+                if (was is not None and was[0] == made and was[1] and _inode(old) == was[1]) or _same(path, old):
                     try:
                         os.link(old, new)
                         shared.files += 1
+                        shared.made[os.path.join(rel, name)] = (made, _inode(new))
                         continue
                     except OSError as e:
                         if e.errno == errno.ENOSPC:
@@ -223,7 +234,15 @@ def _assemble(work: Path, partial: Path, now: Path | None) -> _Shared:
             shared.new_files += 1
             shared.new_bytes += os.path.getsize(new)
             shared.written.append(new)
+            shared.made[os.path.join(rel, name)] = (made, _inode(new))
     return shared
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.lstat(path).st_ino
+    except OSError:
+        return None
 
 
 def _index_versions(work: Path, now: Path | None) -> dict[str, str]:

@@ -222,6 +222,34 @@ def synthesize(records: int, out: Path, seed: int = 1) -> dict[str, int]:
     return Synth(records, seed).write(Path(out))
 
 
+def add_issue(data: Path, seed: int = 1, cases: int = 4) -> list[Path]:
+    """Next month's issue of a synthetic data folder, with `cases` new cases dated in that month, as an editor's month
+    adds them (`bench --release`); the files written."""
+    taxonomy = yaml.safe_load((data / "taxonomy.yml").read_text(encoding="utf-8"))
+    last = max((data / "issues").glob("*.yml"), key=lambda p: p.stem)
+    previous = yaml.safe_load(last.read_text(encoding="utf-8"))
+    y, m = map(int, last.stem.split("-"))
+    y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+    synth = Synth(10, seed)  # its text; the units and records it refers to are the folder's
+    synth.units = [(u["name"], u["slug"]) for u in taxonomy["units"]]
+    synth.unit_weights = [1 / (i + 1) ** 0.6 for i in range(len(synth.units))]
+    synth.ids = {kind: sorted(p.stem for p in (data / kind).glob("*.yml")) for kind in ("standards", "methods")}
+    theme = synth.pick(wb.THEMES)[0]
+    start = 1 + max(int(p.stem.split("-")[-1]) for p in (data / "cases").glob("case-*.yml"))
+    written, ids = [], [f"case-{n:05d}" for n in range(start, start + cases)]
+    for id_ in ids:
+        written.append(data / "cases" / f"{id_}.yml")
+        _dump(written[-1], synth.case(id_, f"{y}-{m:02d}-{synth.rng.randint(1, 28):02d}", theme))
+    written.append(data / "issues" / f"{y}-{m:02d}.yml")
+    _dump(written[-1], {
+        "month": f"{y}-{m:02d}", "number": m, "serial": previous["serial"] + 1, "theme": theme, "title": synth.title(),
+        "foreword": synth.paragraph(3), "cases": ids,
+        "featured_methods": synth.rng.sample(synth.ids["methods"], min(2, len(synth.ids["methods"]))),
+        "featured_standards": synth.rng.sample(synth.ids["standards"], 1),
+    })
+    return written
+
+
 def add_sample(out: Path, sample: Path) -> None:
     """Put the sample's records (`sample`: a data folder) among synthetic ones in `out`: the evaluation of the search
     asks of N records what it asks of the sample (kb.dev.search_judged), its answers then among N others. The

@@ -10,8 +10,10 @@ side by side: what is found is exactly the records whose text contains the phras
 
 Where a phrase stands decides its rank: positions are counted from a fixed start for each field
 (title, keywords and tags, summary, the rest of the page's text), so a position tells the field.
-Records are numbered in the order that breaks ties (standards, methods, cases, issues, then the
-hand-written pages; newer before older), so a result's number is its last sort key.
+Ties are broken by kind (standards, methods, cases, issues, then the hand-written pages), then newer
+before older. Pages are numbered from the oldest to the newest (_numbered), so that a new month's
+records come last and the other pages keep their numbers: a build after a small change writes again
+only the files that changed (_Folder), and a release shares the others with the last (kb.deploy.publish).
 
 What is written, under <site>/search/ (docs/javascripts/search.js reads it, online and from disk
 alike: every file is a script that hands its data to `window.__tbSearch`, since a browser loads
@@ -22,9 +24,11 @@ scripts from file:// but does not fetch there):
 - <version>/c/N.js: chunk N of the postings, pairs in order; a reader loads only the chunks of the
   pairs the query has (the manifest gives each chunk's size: a query covers its characters with the
   cheapest pairs). A common pair (党员, 支部: postings of more than HEAVY bytes) has a chunk of its own with
-  what ranks a page (how often, where in the title, keywords and summary), and its positions in the text
-  in <version>/t/N.js, blocks of a few hundred pages: a phrase loads the blocks of the pages its rarer
-  pairs leave (Postings.split).
+  what ranks a page (how often, where in the title, keywords and summary) — that of the pages before the last
+  LAST_PAGES in <version>/r/<name>-<page>.js, loaded with the chunk — and its positions in the text in
+  <version>/t/<name>-<k>.js, blocks of a few hundred pages: a phrase loads the blocks of the pages its rarer
+  pairs leave (Postings.split). <name> is a digest of the pair: a new month's records change the chunk and the
+  last block, not the others.
 - <version>/w/N.js: chunk N of the vocabulary (kb.outputs.vocabulary): pair -> the words that begin with
   it and those that end with it; small chunks, one for each pair of the query.
 - <version>/y/N.js: chunk N of the spellings: pinyin and initials -> the words they spell.
@@ -40,10 +44,13 @@ while MkDocs writes the pages.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
+import itertools
 import json
 import operator
 import os
+import pickle
 import queue
 import re
 import shutil
@@ -52,6 +59,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
+import zlib
 from array import array
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -275,8 +283,12 @@ class Postings:
     (positions are below 2**31): a list would hold an object for each number, most of the index's memory."""
 
     def __init__(self) -> None:
-        self.numbers: defaultdict[str, array] = defaultdict(lambda: array("L" if array("I").itemsize < 4 else "I"))
+        self.numbers: defaultdict[str, array] = defaultdict(_numbers)
         self._last: dict[str, int] = {}
+        self.groups: list[tuple[int, dict, tuple]] = []  # (first page, group, its arrays) of _postings (split())
+        self.tokens: list[str] = []  # … and the tokens' numbers there
+        self.ids: dict[str, int] = {}
+        self.base = 0  # the first page of the last pages (split(): a common pair's ranks before it are apart)
 
     def add(self, page: int, positions: dict) -> None:
         numbers, last = self.numbers, self._last
@@ -290,40 +302,98 @@ class Postings:
     def encoded(self, token: str) -> bytes:
         return b"".join(map(_VARINT, self.numbers[token]))
 
-    def split(self, token: str) -> tuple[bytes, list[tuple[int, bytes]]]:
+    def split(self, token: str) -> tuple[bytes, bytes, list[tuple[int, bytes]]]:
         """A common token's postings in two parts: what ranks a page (per page: the delta of its number, how many
-        positions, how many of them are in the title, keywords or summary, and those positions' deltas) and
-        the positions in the page's text, in blocks of about BLOCK_BYTES, each with the first page it has.
-        A phrase needs the text's positions only on the pages its rarer pairs leave (search.js loads those blocks)."""
-        numbers, end = self.numbers[token], len(self.numbers[token])
-        ranks, blocks, text, first, page, i = [], [], [], None, -1, 0
+        positions, how many of them are in the title, keywords or summary, and those positions' deltas), itself in
+        two, the pages before `base` and the others, and the positions in the page's text, in blocks of about
+        BLOCK_BYTES, each with the first page it has.
+        A phrase needs the text's positions only on the pages its rarer pairs leave (search.js loads those blocks).
+        Each group of pages (_postings) splits its own part (prepare()): a later index uses it again."""
+        ranks, text, counts, starts, last, size, number = [], [], _numbers(), [], -1, 0, self.ids[token]
+        cut = None  # where the pages from `base` start in `ranks`
+        for start, own, _ in self.groups:
+            if cut is None and start >= self.base:
+                cut = len(ranks)
+            blob = own["split"].get(number)
+            if blob is None:  # the group has no page with the token
+                continue
+            end, first, rest, coded, many, ends, pages = pickle.loads(zlib.decompress(blob))
+            ranks.append(_VARINT(first + start - 1 - last) + rest)  # the delta of the group's first page, from the
+            last = start + end                                       # last page before the group
+            starts.append((len(counts), start, pages, size, ends))
+            text.append(coded)
+            counts.frombytes(many)
+            size += len(coded)
+        text = b"".join(text)
         most = BLOCK_BYTES * 3 // 4  # numbers, a byte each at least; base64 makes them a third longer
-        while i < end:  # one page at a time: its number's delta, how many positions, the positions' deltas
-            delta, n = numbers[i], numbers[i + 1]
-            page += delta
-            at, i = i + 2, i + 2 + n
-            head = 0
-            if numbers[at] < TEXT:  # positions in the title, keywords or summary: their number
-                head, p = 1, numbers[at]
-                while head < n:
-                    p += numbers[at + head]
-                    if p >= TEXT:
-                        break
-                    head += 1
-                ranks += (delta, n, head)
-                ranks += numbers[at:at + head]
-            else:  # most pages of a common pair
-                ranks += (delta, n, 0)
-            if head < n:  # the first text position: from the last in the head, or 0
-                if first is None:
-                    first = page
-                text += numbers[at + head:i]
-                if len(text) >= most:
-                    blocks.append((first, b"".join(map(_VARINT, text))))
-                    text, first = [], None
-        if text:
-            blocks.append((first, b"".join(map(_VARINT, text))))
-        return b"".join(map(_VARINT, ranks)), blocks
+        total, blocks, lo, base = list(itertools.accumulate(counts)), [], 0, 0
+        firsts, at = [n for n, *_ in starts], 0
+        while lo < len(total):  # a block ends with the page whose text makes it `most` numbers or more
+            end = min(bisect.bisect_left(total, base + most, lo), len(total) - 1)
+            n, start, pages, *_ = starts[bisect.bisect_right(firsts, lo) - 1]
+            n_end, _, _, offset, ends = starts[bisect.bisect_right(firsts, end) - 1]
+            upto = offset + _numbers(ends)[end - n_end]  # where the text of the block's last page ends
+            blocks.append((start + _numbers(pages)[lo - n], text[at:upto]))
+            lo, base, at = end + 1, total[end], upto
+        cut = len(ranks) if cut is None else cut
+        return b"".join(ranks[:cut]), b"".join(ranks[cut:]), blocks
+
+    def prepare(self, common: list[str]) -> None:
+        """Each group's parts of the common tokens (split()), where the group has not kept them from an earlier index
+        (a token that was not common then, or a new group)."""
+        wanted = [self.ids[token] for token in common]
+        for _, own, (have, ends, offsets) in self.groups:
+            missing = [n for n in wanted if n not in own["split"]]
+            if not missing:
+                continue
+            data, where = memoryview(zlib.decompress(own["data"])), {n: i for i, n in enumerate(have)}
+            for n in missing:
+                i = where.get(n)
+                own["split"][n] = None if i is None else _packed(ends[i], *_split(data[offsets[i]:offsets[i + 1]]))
+
+
+def _numbers(coded: bytes = b"") -> array:
+    numbers = array("L" if array("I").itemsize < 4 else "I")  # 32 bits at least
+    numbers.frombytes(coded)
+    return numbers
+
+
+def _packed(*values) -> bytes:
+    return zlib.compress(pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _split(coded) -> tuple:
+    """A group's postings of a common token, as Postings.split joins them: what ranks each page (its number's delta,
+    how many positions, how many in the title, keywords or summary, and those positions' deltas), the first number
+    apart and the rest as varints; the positions in the text of the pages that have some (their deltas, from the last
+    in the head or 0) as varints, how many each page has, where each page's end in them, and the pages' numbers."""
+    numbers = _numbers(coded)
+    ranks, text, counts, ends, pages = _numbers(), [], _numbers(), _numbers(), _numbers()
+    page, i, end, size = -1, 0, len(numbers), 0
+    while i < end:  # one page at a time: its number's delta, how many positions, the positions' deltas
+        delta, n = numbers[i], numbers[i + 1]
+        page += delta
+        at, i = i + 2, i + 2 + n
+        head = 0
+        if numbers[at] < TEXT:  # positions in the title, keywords or summary: their number
+            head, p = 1, numbers[at]
+            while head < n:
+                p += numbers[at + head]
+                if p >= TEXT:
+                    break
+                head += 1
+            ranks.extend((delta, n, head))
+            ranks.extend(numbers[at:at + head])
+        else:  # most pages of a common pair
+            ranks.extend((delta, n, 0))
+        if head < n:
+            text.append(b"".join(map(_VARINT, numbers[at + head:i])))
+            size += len(text[-1])
+            counts.append(n - head)
+            ends.append(size)
+            pages.append(page)
+    return (ranks[0], b"".join(map(_VARINT, ranks[1:])), b"".join(text), counts.tobytes(), ends.tobytes(),
+            pages.tobytes())
 
 
 _VARINT = _Varints().__getitem__
@@ -353,35 +423,28 @@ def _script(call: str, *args) -> bytes:
     return f"window.__tbSearch.{call}({data});\n".encode("utf-8")
 
 
-def make_index(pages: list[dict], output: Path, words: dict | None = None) -> dict:
+def make_index(pages: list[dict], output: Path, words: dict | None = None, known: dict | None = None) -> dict:
     """Write the index of `pages` (as SearchIndex collects them) into `output`, replacing what is there;
-    `words`: the synonyms and generic words of data/synonyms.yml."""
+    `words`: the synonyms and generic words of data/synonyms.yml; `known`: what an earlier index made that this one
+    may use again (its "made": the groups of pages' postings, _postings, and the vocabulary's cuts). The figures of
+    the index, with what it made."""
+    known = known or {}
     from .vocabulary import Vocabulary
 
-    pages = sorted(pages, key=lambda p: p["rank"])
+    pages = sorted(pages, key=_numbered, reverse=True)
     output.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
+    work = _Folder(output)
     digest = hashlib.sha1()
+
+    def write(folder: str, n: int, body: bytes) -> None:
+        digest.update(body)
+        work.put(folder, f"{n}.js", body)
+
     try:
-        for folder in ("c", "p", "y", "w", "t"):
-            (work / folder).mkdir()
         vocabulary = Vocabulary()
         vocabulary.add_words(words)
-        vocabulary.make(pages)
-        postings = Postings()
-        for number, page in enumerate(pages):
-            positions = defaultdict(list)
-            text = normalise(page["text"])
-            for field, start, room in (("title", TITLE, KEYWORDS - TITLE), ("keywords", KEYWORDS, SUMMARY - KEYWORDS),
-                                       ("summary", SUMMARY, TEXT - SUMMARY)):
-                value = normalise(page[field])
-                if field == "keywords":  # only what the page's text shows: a result always has the words
-                    value = "、".join(w for w in value.split("、") if w and w in text)
-                elif value not in text:
-                    continue
-                pairs(value, start, room, positions)
-            pairs(text, TEXT, 1 << 30, positions)
-            postings.add(number, positions)
+        cuts = vocabulary.make(pages, known.get("cuts"))
+        postings, grouped = _postings(pages, known.get("postings") or {})
 
         tokens = sorted(postings.numbers, key=_utf16)
         starts, ends = vocabulary.lexicon(postings.numbers.__contains__)
@@ -398,8 +461,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
                 if chunk:
                     made["lasts"].append(chunk[-1][0])
                     body = _script(call, len(made["firsts"]) - 1, chunk)
-                    digest.update(body)
-                    (work / folder / f"{len(made['firsts']) - 1}.js").write_bytes(body)
+                    write(folder, len(made["firsts"]) - 1, body)
                     made["sizes"].append(len(body) + extra)
                 chunk, size, extra = [], 0, 0
 
@@ -422,66 +484,200 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None) -> di
         blocks = 0
 
         def postings_of(token: str):
-            """A pair's entry: [pair, postings]; a common pair's: ([pair, what ranks, first block, first pages], bytes
-            of its blocks), its blocks written into t/."""
+            """A pair's entry: [pair, postings]; a common pair's: ([pair, what ranks the last pages, its name, the
+            first page of each block, and the name of what ranks the pages before, if any], bytes of its files), its
+            blocks written into t/<name>-<k>.js, what ranks the pages before postings.base into r/<name>-<base>.js.
+            A name is the pair's, not a count: a pair's files are the same as long as its postings are (most of
+            them after a new month's records: those come last, and the pages before postings.base are apart)."""
             nonlocal blocks
-            if len(postings.numbers[token]) <= HEAVY:  # else heavy whatever its bytes: each number takes one at least
+            if token not in common:
                 coded = postings.encoded(token)
-                if len(coded) <= HEAVY:
-                    return [token, base64.b64encode(coded).decode("ascii")]
-            head, parts = postings.split(token)
-            first, more = blocks, 0
-            for _, block in parts:
-                body = _script("positions", blocks, base64.b64encode(block).decode("ascii"))
-                digest.update(body)
-                (work / "t" / f"{blocks}.js").write_bytes(body)
-                blocks += 1
+                del postings.numbers[token]  # written: the memory is the next pairs'
+                return [token, base64.b64encode(coded).decode("ascii")]
+            del postings.numbers[token]
+            before, head, parts = postings.split(token)
+            name, more = hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest(), 0
+            for k, (_, block) in enumerate(parts):
+                body = _script("positions", f"{name}-{k}", base64.b64encode(block).decode("ascii"))
+                write("t", f"{name}-{k}", body)
                 more += len(body)
-            return [token, base64.b64encode(head).decode("ascii"), first, [page for page, _ in parts]], more
+            blocks += len(parts)
+            entry = [token, base64.b64encode(head).decode("ascii"), name, [page for page, _ in parts]]
+            if before:
+                entry.append(f"{name}-{postings.base}")
+                body = _script("ranks", entry[-1], base64.b64encode(before).decode("ascii"))
+                write("r", entry[-1], body)
+                more += len(body)
+            return entry, more
 
+        common = [token for token in tokens  # the pairs whose postings are more than HEAVY bytes (Postings.split)
+                  if len(postings.numbers[token]) > HEAVY or len(postings.encoded(token)) > HEAVY]
+        postings.prepare(common)
+        common = set(common)
         pairs_made = chunked(map(postings_of, tokens), "c", "chunk")
         lexicon = sorted(set(starts) | set(ends), key=_utf16)  # a pair: the words it begins, those it ends
         words_made = chunked(([t, "|".join(starts.get(t, ())), "|".join(ends.get(t, ()))] for t in lexicon), "w", "words",
                              WORD_CHUNK_BYTES)
         spelling = chunked(([key, "|".join(spelled[key])] for key in sorted(spelled, key=_utf16)), "y", "pinyin")
         firsts = pairs_made["firsts"]
-        digest.update(_write_pages(pages, work / "p"))
+        for number, page in enumerate(pages):  # each page's file: what a result shows of it
+            write("p", number, _script("page", number, {k: page[k] for k in ("url", "title", "kind", "unit", "date", "text")}))
         values = [sorted({p["facets"][i] for p in pages if p["facets"][i]}) for i in range(len(FACETS))]
         numbers = [{v: k + 1 for k, v in enumerate(vs)} for vs in values]
         facets = [{"name": name, "values": values[i], "of": _column([numbers[i].get(p["facets"][i], 0) for p in pages])}
                   for i, name in enumerate(FACETS)]
         version = digest.hexdigest()[:12]
-        manifest = {"version": version, "pages": len(pages), "chunks": firsts, "lasts": pairs_made["lasts"],
+        manifest = {"version": version, "pages": len(pages), "kinds": [kind.label for kind in KINDS], "chunks": firsts, "lasts": pairs_made["lasts"],
                     "sizes": pairs_made["sizes"], "blocks": blocks, "words": {k: words_made[k] for k in ("firsts", "lasts")},
                     "fields": [TITLE, KEYWORDS, SUMMARY, TEXT],
                     "facets": facets, "titles": _column([min(len(normalise(p["title"])), 255) for p in pages]), "pinyin": {k: spelling[k] for k in ("firsts", "lasts")},
                     "synonyms": vocabulary.synonyms, "generic": vocabulary.generic}
-        for old in output.iterdir():  # an earlier build's (the preview writes the index again and again)
-            if old.is_dir() and old.name not in (version, work.name):
-                shutil.rmtree(old, ignore_errors=True)
-        target = output / version
-        if target.exists():
-            shutil.rmtree(work)
-        else:
-            os.replace(work, target)
+        work.finish(version)
         partial = output / (MANIFEST + ".partial")
         partial.write_bytes(_script("manifest", manifest))
         os.replace(partial, output / MANIFEST)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work.path, ignore_errors=True)
         raise
-    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version}
+    return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version,
+            "made": {"postings": grouped, "cuts": cuts}}
 
 
-def _write_pages(pages: list[dict], folder: Path) -> bytes:
-    """Each page's file (what a result shows of it); the digest of them all."""
-    digest = hashlib.sha1()
+GROUP = 128  # pages of a group of postings, on average (_postings)
+LAST_PAGES = 1024  # a common pair's ranks of the pages before the last multiple of this (by group) are a file apart
+
+
+def _positions(page: dict) -> defaultdict:
+    """A page's pairs of characters -> their positions (title, keywords and summary first, at their fields' starts)."""
+    positions = defaultdict(list)
+    text = normalise(page["text"])
+    for field, start, room in (("title", TITLE, KEYWORDS - TITLE), ("keywords", KEYWORDS, SUMMARY - KEYWORDS),
+                               ("summary", SUMMARY, TEXT - SUMMARY)):
+        value = normalise(page[field])
+        if field == "keywords":  # only what the page's text shows: a result always has the words
+            value = "、".join(w for w in value.split("、") if w and w in text)
+        elif value not in text:
+            continue
+        pairs(value, start, room, positions)
+    pairs(text, TEXT, 1 << 30, positions)
+    return positions
+
+
+def _postings(pages: list[dict], known: dict) -> tuple["Postings", dict]:
+    """The postings of `pages` (in their order), and what a later index may use again: {"tokens": the tokens by number,
+    "groups": digest -> group}, a group {"ids": its tokens' numbers, "ends": each one's last page in the group,
+    "offsets": where each one's postings (numbered within the group) are in "data" (zlib), "split": token number -> its
+    parts for Postings.split, or None where the group lacks it}; all as bytes, so that the cache is a few objects a group.
+
+    Reading a page's pairs is most of an index's time, and a build changes few pages. The pages are cut into groups
+    where a page's address says so (one in GROUP, whatever is around it: a page added, changed or removed changes
+    its own group only), each group's postings are made with its pages numbered from 0 and kept by a digest of its
+    pages, and the index joins them: only a page's number across groups changes as pages come and go before it."""
+    groups, group, digest = [], [], hashlib.blake2b(digest_size=16)
+    for page in pages:
+        if group and int.from_bytes(hashlib.blake2b(page["url"].encode("utf-8"), digest_size=4).digest(), "big") % GROUP == 0:
+            groups.append((digest.digest(), group))
+            group, digest = [], hashlib.blake2b(digest_size=16)
+        group.append(page)
+        digest.update(json.dumps([page[k] for k in ("title", "keywords", "summary", "text")], ensure_ascii=False)
+                      .encode("utf-8", "surrogatepass"))
+    if group:
+        groups.append((digest.digest(), group))
+    postings, made, start, kept = Postings(), {}, 0, known.get("groups", {})
+    postings.tokens = tokens = list(known.get("tokens", ()))
+    postings.ids = ids = {token: n for n, token in enumerate(tokens)}
+    numbers, last = postings.numbers, postings._last
+    for key, group in groups:
+        own = made[key] = kept.get(key) or _group(group, ids, tokens)
+        have, ends, offsets = (_numbers(own[k]) for k in ("ids", "ends", "offsets"))
+        postings.groups.append((start, own, (have, ends, offsets)))
+        data = memoryview(zlib.decompress(own["data"]))
+        for i, n in enumerate(have):
+            token = tokens[n]
+            into = numbers[token]
+            at = len(into)
+            into.frombytes(data[offsets[i]:offsets[i + 1]])
+            into[at] += start - 1 - last.get(token, -1)  # its first page's delta, from the last page before the group
+            last[token] = start + ends[i]
+        start += len(group)
+    last_pages = len(pages) // LAST_PAGES * LAST_PAGES  # the first of the last pages: from the group it is in
+    postings.base = max((first for first, _, _ in postings.groups if first <= last_pages), default=0) if last_pages else 0
+    return postings, {"tokens": tokens, "groups": made}
+
+
+def _group(pages: list[dict], ids: dict[str, int], tokens: list[str]) -> dict:
+    """A group's postings, its pages numbered from 0 (_postings); a token not seen before gets the next number."""
+    own = Postings()
     for number, page in enumerate(pages):
-        body = _script("page", number, {"url": page["url"], "title": page["title"], "kind": page["kind"],
-                                         "unit": page["unit"], "date": page["date"], "text": page["text"]})
-        digest.update(body)
-        (folder / f"{number}.js").write_bytes(body)
-    return digest.digest()
+        own.add(number, _positions(page))
+    have, ends, offsets, data = _numbers(), _numbers(), _numbers(), bytearray()
+    offsets.append(0)
+    for token, coded in own.numbers.items():
+        n = ids.get(token)
+        if n is None:
+            n = ids[token] = len(tokens)
+            tokens.append(token)
+        have.append(n)
+        ends.append(own._last[token])
+        data += coded.tobytes()
+        offsets.append(len(data))
+    return {"ids": have.tobytes(), "ends": ends.tobytes(), "offsets": offsets.tobytes(), "data": zlib.compress(data, 1),
+            "split": {}}
+
+
+def _numbered(page: dict) -> tuple:
+    """Where a page's number comes, in descending order: the hand-written pages first, then the records without a
+    date, then the others from the oldest to the newest (a new month's records come last: the pages before them keep
+    their numbers, and so their files and most postings); within a kind, a newer page has the larger number. The
+    order results are given in (RANK: kind, newer first, title) is the kind's rank, then the number, descending."""
+    rank = page["rank"]
+    return ("\x7f\x7f" if rank[0] == DOCUMENT_RANK else rank[1], rank[2], page["url"])
+
+
+class _Folder:
+    """The folder a new version of the index is written into: the last version's, renamed (the files it has with the
+    same bytes are not written again; an index read from it meanwhile fails, as it would once it is removed), or a new
+    one. finish() removes what was not put and gives the folder the version's name."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        old = [p for p in output.iterdir() if p.is_dir()]  # earlier builds' (the preview writes the index again and again)
+        self.path = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
+        last = [p for p in old if not p.name.startswith(".")]
+        if len(last) == 1:
+            os.rmdir(self.path)
+            try:
+                os.replace(last[0], self.path)
+                old.remove(last[0])
+            except OSError:  # Windows, where a file of it is open: a new folder
+                self.path.mkdir()
+        for folder in old:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.put_names: set[str] = set()
+        self.made: set[str] = set()
+
+    def put(self, folder: str, name: str, body: bytes) -> None:
+        if folder not in self.made:
+            (self.path / folder).mkdir(exist_ok=True)
+            self.made.add(folder)
+        path = self.path / folder / name
+        self.put_names.add(f"{folder}/{name}")
+        try:
+            if path.stat().st_size == len(body) and path.read_bytes() == body:
+                return
+        except FileNotFoundError:
+            pass
+        partial = path.with_name(name + ".partial")  # a new file (another name of the old one keeps its bytes)
+        partial.write_bytes(body)
+        os.replace(partial, path)
+
+    def finish(self, version: str) -> None:
+        for root, _, names in os.walk(self.path):
+            folder = os.path.relpath(root, self.path).replace(os.sep, "/")
+            for name in names:
+                if f"{folder}/{name}" not in self.put_names:
+                    os.unlink(os.path.join(root, name))
+        os.replace(self.path, self.output / version)
 
 
 def problems(site_dir: Path) -> list[str]:
@@ -495,14 +691,25 @@ def problems(site_dir: Path) -> list[str]:
         about = json.loads(text[len(prefix):-len(suffix)])
         folder = manifest.parent / about["version"]
         pages, chunks = about["pages"], len(about["chunks"])
-        spelled, worded, blocks = len(about["pinyin"]["firsts"]), len(about["words"]["firsts"]), about["blocks"]
+        spelled, worded = len(about["pinyin"]["firsts"]), len(about["words"]["firsts"])
     except FileNotFoundError:
         return [f"缺少搜索索引 {FOLDER}/{MANIFEST}"]
     except (OSError, ValueError, KeyError, TypeError):
         return [f"搜索索引 {FOLDER}/{MANIFEST} 已损坏"]
-    missing = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled), ("w", worded), ("t", blocks))
-               for n in range(count)
-               if not (folder / kind / f"{n}.js").is_file()]
+    names = [f"{kind}/{n}.js" for kind, count in (("c", chunks), ("p", pages), ("y", spelled), ("w", worded))
+             for n in range(count)]
+    for n in range(chunks):  # a common pair's files, named in its entry (make_index's postings_of)
+        try:
+            text = (folder / "c" / f"{n}.js").read_text(encoding="utf-8")
+            entries = json.loads(text[text.index(",") + 1:text.rindex(")")])
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            return [f"搜索索引的文件 {FOLDER}/{about['version']}/c/{n}.js 已损坏"]
+        for entry in entries:
+            if len(entry) > 2:
+                names += [f"t/{entry[2]}-{k}.js" for k in range(len(entry[3]))] + [f"r/{r}.js" for r in entry[4:]]
+    missing = [name for name in names if not (folder / name).is_file()]
     return [f"搜索索引缺少 {len(missing)} 个文件，如 {FOLDER}/{about['version']}/{missing[0]}"] if missing else []
 
 
@@ -534,9 +741,11 @@ def main(argv: list[str]) -> int:
         if output is None:  # the build ended without its last page: nothing to write
             return 1
         known = None
-        make_index(pages, Path(output), words)
+        before = cache.Kept.at(kept.path.with_name("search-index.pickle")) if kept is not None else None
+        made = make_index(pages, Path(output), words, before and before.load(("search-index", cache.program())))["made"]
         if kept is not None:
             kept.save(("search-texts", cache.program()), texts)
+            before.save(("search-index", cache.program()), made)
     except OSError as e:
         print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or output}）", file=sys.stderr)
         return 1

@@ -48,21 +48,68 @@ def _cjk(word: str) -> bool:
 
 class _Cuts(dict):
     """jieba's words of a run of letters and digits (those WORD matches whole), each run
-    cut once: pages repeat their phrases (their clauses, a unit's name), and cutting is most of the vocabulary's time."""
+    cut once: pages repeat their phrases (their clauses, a unit's name), and cutting is most of the vocabulary's time.
+
+    The cuts of the last index are used again (`known`): a run's cut depends only on the dictionary's words inside it,
+    since the dictionary's total is held at jieba's own (adding the site's terms does not change it), so only the runs
+    that have a term added or removed since are cut again. jieba is loaded on the first run to cut."""
 
     MOST = 500_000  # runs remembered (a few tens of MB); beyond, each is cut again
+    MOST_CHANGED = 5_000  # terms added or removed beyond which every run is cut again
 
-    def __init__(self, tokenizer) -> None:
+    def __init__(self, terms: list[str], known: dict | None) -> None:
         super().__init__()
-        self.tokenizer = tokenizer
+        self.terms = terms
+        self.tokenizer = None
+        self._chinese: dict[str, tuple[str, ...]] = {}
+        self._frequent: dict[str, tuple[str, ...]] = {}
+        known = known or {}
+        changed = set(terms).symmetric_difference(known.get("terms", ()))
+        cuts = known.get("cuts", {})
+        if cuts and len(changed) <= self.MOST_CHANGED:
+            inside = re.compile("|".join(map(re.escape, sorted(changed, key=len, reverse=True)))) if changed else None
+            self.update(cuts if inside is None else {run: words for run, words in cuts.items() if not inside.search(run)})
 
     def __missing__(self, run: str) -> tuple[str, ...]:
+        if self.tokenizer is None:
+            self.tokenizer = _tokenizer(self.terms)
         words = tuple(sys.intern(w) for w in self.tokenizer.lcut(run, HMM=False) if WORD.fullmatch(w))
         if len(self) < self.MOST:
             self[run] = words
         return words
 
     __call__ = dict.__getitem__
+
+    def chinese(self, run: str) -> tuple[str, ...]:
+        """The words of a run with a Chinese character."""
+        words = self._chinese.get(run)
+        if words is None:
+            words = self._chinese[run] = tuple(w for w in self(run) if _cjk(w))
+        return words
+
+    def frequent(self, run: str) -> tuple[str, ...]:
+        """The words of a run that may be frequent words: Chinese, of 2 to LONGEST characters."""
+        words = self._frequent.get(run)
+        if words is None:
+            words = self._frequent[run] = tuple(w for w in self.chinese(run) if 2 <= len(w) <= LONGEST)
+        return words
+
+    def kept(self) -> dict:
+        """What a later index uses again."""
+        return {"terms": self.terms, "cuts": dict(self)}
+
+
+def _tokenizer(terms: list[str]):
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    total = tokenizer.total
+    for term in terms:  # the site's terms are words to jieba too: titles are cut at them
+        tokenizer.add_word(term, freq=1000)
+    tokenizer.total = total  # a run's cut depends on the words inside it only (_Cuts)
+    return tokenizer
 
 
 class Vocabulary:
@@ -80,12 +127,9 @@ class Vocabulary:
         self.synonyms = [[_plain(w) for w in group] for group in words.get("synonyms", [])]
         self.generic = [_plain(w) for w in words.get("generic", [])]
 
-    def make(self, pages: list[dict]) -> None:
-        """Terms and frequent words from the pages (as kb.outputs.search.SearchIndex collects them)."""
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
+    def make(self, pages: list[dict], known: dict | None = None) -> dict:
+        """Terms and frequent words from the pages (as kb.outputs.search.SearchIndex collects them); `known`: the
+        cuts an earlier index made (what this returns)."""
         terms: Counter[str] = Counter()
         for page in pages:
             seen = set()
@@ -95,23 +139,21 @@ class Vocabulary:
                 if len(run) <= WHOLE_TITLE_RUN:
                     seen.add(run)
             terms.update(seen)
-        for term in terms:  # the site's terms are words to jieba too: titles are cut at them
-            if _cjk(term):
-                tokenizer.add_word(term, freq=1000)
         share = max(TEXT_PER_PAGE, TEXT_BUDGET // max(1, len(pages)))
         frequent: Counter[str] = Counter()
-        cut = _Cuts(tokenizer)
+        cut = _Cuts(sorted(term for term in terms if _cjk(term)), known)
         for page in pages:
             title = set()
             for run in WORD.findall(_plain(page["title"])):
-                title.update(w for w in cut(run) if _cjk(w))
+                title.update(cut.chinese(run))
             terms.update(title)
             words = set()
             for run in WORD.findall(_plain(page["summary"] + " " + page["text"][:share])):
-                words.update(cut(run))
-            frequent.update(w for w in words if 2 <= len(w) <= LONGEST and _cjk(w))
+                words.update(cut.frequent(run))
+            frequent.update(words)
         self.terms = terms
         self.frequent = Counter({w: n for w, n in frequent.items() if n >= 2 and w not in terms})
+        return cut.kept()
 
     # -- what is written ----------------------------------------------------------------------
 
