@@ -257,11 +257,13 @@ def test_the_check_of_a_release_reads_only_changed_pages_and_still_finds_a_link_
     pages, problems, seen = sitecrawl.verify(site)
     assert (pages, problems) == (3, [])
 
-    parsed = []
+    parsed, read = [], []
     feed = sitecrawl._Links.feed
     monkeypatch.setattr(sitecrawl._Links, "feed", lambda self, text: (parsed.append(text), feed(self, text)))
+    monkeypatch.setattr(sitecrawl, "open", lambda path, *args: (read.append(path), open(path, *args))[1], raising=False)
     (site / "pic.png").unlink()  # gone: the unchanged page a/ now loads nothing
     (site / "b" / "index.html").write_text("<html><body><h2 id=\"other\">b</h2></body></html>", encoding="utf-8")
     pages, problems, _ = sitecrawl.verify(site, seen)
-    assert len(parsed) == 1 and "other" in parsed[0]  # only b/ was read again
+    assert len(parsed) == 1 and "other" in parsed[0]  # only b/ was parsed again
+    assert read == [str(site / "b" / "index.html")]  # … and read: the others' files are those it saw
     assert sorted(problems) == ["./ -> b/#part（锚点不存在）", "a/ -> ../pic.png"]

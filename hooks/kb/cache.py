@@ -16,6 +16,8 @@ What is kept, and by whom:
               the runs of text a changed term is in (kb.outputs.search._postings, kb.outputs.vocabulary._Cuts)
     preview   the preview's pages (kb.site.reuse.PageMemo) and the folder they were written to: `serve`, when
               nothing changed since the last preview, renders no page again (kb.engine.serve)
+    publish-…-links, publish-…-assembled  what the last release's check read of each page, and which working file
+              each of its files was made from (kb.deploy.publish): the next publish reads only what changed
     build-…   a build's pages, one file per output folder, with a list of the folder's files: `build` and `publish`
               render and write only what changed since the last build into that folder, while the folder is as that
               build left it (kb.engine.build, kb.preview)
@@ -84,13 +86,13 @@ class Kept:
     def load(self, identity: tuple) -> object | None:
         """The value saved with this identity, or None (and one line on stderr when a file was there but not used)."""
         try:
-            raw = self.path.read_bytes()
+            raw = memoryview(self.path.read_bytes())  # slices of it are not copies (a cache file is tens of MB)
         except FileNotFoundError:
             return None
         except OSError as e:
             return _said(f"构建缓存 {self.path} 无法读取（{e.strerror or e}），已忽略，本次从头生成。")
         body = raw[len(MAGIC) + DIGEST:]
-        if not raw.startswith(MAGIC) or raw[len(MAGIC):len(MAGIC) + DIGEST] != _digest(body):
+        if raw[:len(MAGIC)] != MAGIC or raw[len(MAGIC):len(MAGIC) + DIGEST] != _digest(body):
             return _said(f"构建缓存 {self.path} 已损坏或只写了一半，已忽略，本次从头生成（之后会重新保存）。")
         try:
             saved_identity, value = pickle.loads(body)
@@ -104,12 +106,15 @@ class Kept:
         """Keep `value` for a later load with the same identity. A failure (a full disk, a read-only project) is said
         in one line and changes nothing: the next command works without the cache."""
         try:
-            body = pickle.dumps((identity, value), protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(prefix=f".{self.name}.", suffix=".partial", dir=self.path.parent)
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(MAGIC + _digest(body) + body)
+                with os.fdopen(fd, "wb") as f:  # written as it is pickled, digested on the way (no copy in memory)
+                    f.write(MAGIC + bytes(DIGEST))
+                    body = _Digested(f)
+                    pickle.dump((identity, value), body, protocol=pickle.HIGHEST_PROTOCOL)
+                    f.seek(len(MAGIC))
+                    f.write(body.digest.digest())
                 os.replace(temporary, self.path)
             finally:
                 if os.path.exists(temporary):
@@ -143,8 +148,19 @@ def _prune(root: Path, current: Path) -> None:
         pass
 
 
-def _digest(body: bytes) -> bytes:
+def _digest(body) -> bytes:
     return hashlib.blake2b(body, digest_size=DIGEST).digest()
+
+
+class _Digested:
+    """A file being written, and the digest of what was written to it."""
+
+    def __init__(self, f) -> None:
+        self.f, self.digest = f, hashlib.blake2b(digest_size=DIGEST)
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.f.write(data)
 
 
 def _said(line: str) -> None:

@@ -7,6 +7,7 @@ or asset (`check`); `crawl` does the same over HTTP, as a reader's browser meets
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import sys
 import urllib.error
@@ -172,16 +173,27 @@ def verify(site: Path, known: dict | None = None) -> tuple[int, list[str], dict]
 
     A page is read by its bytes: a page whose file has the bytes and address a page of the last verify had (`known`,
     as it returned it: most pages of a release are those of the last) is not parsed again; its links are checked
-    again all the same, against this site. Nothing of a page's text is kept."""
+    again all the same, against this site. A file the last verify saw (the same inode, size and time: a release's
+    file shared with the last release, kb.deploy.publish) is known by its digest then, without reading it. Nothing
+    of a page's text is kept."""
     known = known or {}
+    parsed, stamped = known.get("pages", {}), known.get("stamps", {})
     seen: dict = {}
+    stamps: dict = {}
     targets: dict[str, tuple] = {}  # url -> its links' (target, fragment, href), each once
     ids: dict[str, frozenset] = {}
-    for path in sorted(site.rglob("*.html")):
-        url = url_of(path.relative_to(site).as_posix())
-        body = path.read_bytes()
-        key = (url, hashlib.blake2b(body, digest_size=16).digest())
-        entry = known.get(key)
+    files = [os.path.join(root, name) for root, _, names in os.walk(site) for name in names if name.endswith(".html")]
+    for path in sorted(files):
+        url = url_of(os.path.relpath(path, site).replace(os.sep, "/"))
+        info = os.stat(path)
+        stamp = (url, info.st_ino, info.st_size, info.st_mtime_ns) if info.st_ino else None
+        digest = stamped.get(stamp)
+        entry = parsed.get((url, digest))
+        if entry is None:
+            with open(path, "rb") as f:
+                body = f.read()
+            digest = hashlib.blake2b(body, digest_size=16).digest()
+            entry = parsed.get((url, digest))
         if entry is None:
             parser = _Links()
             parser.feed(body.decode("utf-8"))
@@ -190,7 +202,9 @@ def verify(site: Path, known: dict | None = None) -> tuple[int, list[str], dict]
                 if (r := resolve(url, href)) is not None:
                     links.append((sys.intern(r[0]), r[1], href))
             entry = (tuple(links), frozenset(parser.ids))
-        seen[key] = targets[url], ids[url] = entry
+        if stamp is not None:
+            stamps[stamp] = digest
+        seen[(url, digest)] = targets[url], ids[url] = entry
     present: dict[str, Path | None] = {}
 
     def file_at(target: str) -> Path | None:
@@ -209,7 +223,7 @@ def verify(site: Path, known: dict | None = None) -> tuple[int, list[str], dict]
                 dest = ids.get(url_of(file.relative_to(site).as_posix()))
                 if dest is not None and unquote(fragment) not in dest:
                     broken.append(f"{url or './'} -> {href}（锚点不存在）")
-    return len(targets), broken, seen
+    return len(targets), broken, {"pages": seen, "stamps": stamps}
 
 
 def crawl(base: str, start: tuple[str, ...] | list[str] = ("",)) -> tuple[dict[str, Page], dict[str, int], list[str]]:
