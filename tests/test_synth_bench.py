@@ -104,6 +104,7 @@ def test_bench_release_measures_a_month_of_builds_and_publishes(tmp_path):
     # the release after the month shares most files with the one before it
     assert 0 < report["added_files"] < report["release_files"] / 2
     assert 0 < report["added_bytes"] < report["release_bytes"] and report["added_share"] < 0.5
+    assert report["added_disk_bytes"] >= report["added_bytes"] and report["release_folders"] > report["records"]
 
 
 def test_bench_preview_refuses_a_data_set_too_small_to_measure():

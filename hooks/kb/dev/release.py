@@ -68,19 +68,23 @@ def run(records: int, seed: int, keep: Path | None = None, say=None) -> dict:
         step("build_added", build)
         step("publish_added", publish)
         newest = max((target / "releases").iterdir(), key=lambda p: p.name)
-        own, total, own_files, files = _release_bytes(newest)
+        own, total, own_files, files, disk, folders = _release_bytes(newest)
         return {"records": records, "seed": seed, "today": TODAY, "steps": steps, "release_bytes": total,
-                "release_files": files, "added_bytes": own, "added_files": own_files, "added_share": own / total}
+                "release_files": files, "added_bytes": own, "added_files": own_files, "added_share": own / total,
+                "added_disk_bytes": disk, "release_folders": folders}
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
             shutil.rmtree(cache.folder(Settings.read(data)), ignore_errors=True)
 
 
-def _release_bytes(release: Path) -> tuple[int, int, int, int]:
-    """A release's bytes and files of its own (not hard links shared with another release), and in all."""
-    own = total = own_files = files = 0
+def _release_bytes(release: Path) -> tuple[int, int, int, int, int, int]:
+    """A release's bytes and files of its own (not hard links shared with another release), and in all; the disk
+    its own files and its folders take (a folder cannot be shared), and how many folders it has."""
+    own = total = own_files = files = disk = folders = 0
     for folder, _, names in os.walk(release):
+        disk += _on_disk(os.stat(folder))
+        folders += 1
         for name in names:
             st = os.stat(os.path.join(folder, name))
             total += st.st_size
@@ -88,7 +92,12 @@ def _release_bytes(release: Path) -> tuple[int, int, int, int]:
             if st.st_nlink == 1:
                 own += st.st_size
                 own_files += 1
-    return own, total, own_files, files
+                disk += _on_disk(st)
+    return own, total, own_files, files, disk, folders
+
+
+def _on_disk(st: os.stat_result) -> int:
+    return st.st_blocks * 512 if hasattr(st, "st_blocks") else st.st_size  # Windows: no blocks
 
 
 def _sync() -> None:
@@ -108,5 +117,7 @@ def table(result: dict) -> str:
         lines.append(f"| {label} | {s['seconds']:.1f} | {peak} | {tree} |")
     lines += ["", f"新版本自有的文件（不与线上版本共用）：{result['added_files']} 个、{result['added_bytes'] / 1e6:.1f} MB，"
                   f"占完整版本（{result['release_files']} 个文件、{result['release_bytes'] / 1e6:.1f} MB）的 "
-                  f"{100 * result['added_share']:.1f}%（目标 ≤ 5%）。"]
+                  f"{100 * result['added_share']:.1f}%（目标 ≤ 5%）。",
+              f"新版本自己占用的磁盘（它自有的文件和它的 {result['release_folders']} 个文件夹，文件夹不能共用）："
+              f"{result['added_disk_bytes'] / 1e6:.1f} MB。"]
     return "\n".join(lines)
