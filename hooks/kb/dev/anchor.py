@@ -31,9 +31,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from kb import cache
 from kb.data.model import CASE, ISSUE, KINDS, KnowledgeBase, Record
 from kb.dev.bench import build, measure_output, measured
 from kb.dev.synth import synthesize
+from kb.settings import Settings
 
 REQUIREMENTS = "requirements-anchor.txt"  # Pagefind, pinned; installed by `bench --anchor` on first use
 PAGE_SIZE = 50  # records per listing page, as kb.site.plan.PAGE_SIZE
@@ -339,6 +341,7 @@ def run(records: int, seed: int, keep: Path | None = None, rounds: int = 2, say=
         for n in range(1, rounds + 1):
             project_site, public = work / f"project-{stamp}-{n}", work / f"public-{stamp}-{n}"
             sites.append((project_site, public))
+            shutil.rmtree(cache.folder(Settings.read(data)), ignore_errors=True)  # cold: nothing of the last round
             _sync()
             say(f"[第 {n} 轮] 本项目生成网站（无缓存）……")
             row = {"round": n, "project": build(data, project_site)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,11 +19,12 @@ import threading
 import time
 from pathlib import Path
 
-from kb import browser
+from kb import browser, cache
 from kb.dev.synth import synthesize
 
 from kb.platform import child_env
 from kb.paths import PROJECT as ROOT
+from kb.settings import Settings
 
 
 def build(data: Path, site: Path) -> dict:
@@ -141,6 +143,7 @@ def run(sizes: list[int], seed: int, query: str, out: Path | None, keep: Path | 
             if hasattr(os, "sync"):  # the files just written go to disk now, not while the build is timed
                 os.sync()
         print(f"[{n} 条记录] 正在生成网站……", file=sys.stderr, flush=True)
+        shutil.rmtree(cache.folder(Settings.read(data)), ignore_errors=True)  # a cold build (a kept folder's data too)
         row = {"records": n, **build(data, site)}
         row["ms_per_record"] = row["seconds"] * 1000 / n
         row.update(measure_output(site))
@@ -154,7 +157,6 @@ def run(sizes: list[int], seed: int, query: str, out: Path | None, keep: Path | 
     if out:
         out.write_text(json.dumps({"machine": machine(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     if not keep:
-        import shutil
         shutil.rmtree(work, ignore_errors=True)
     return rows
 
@@ -195,8 +197,6 @@ class _Served:
     the seconds from a moment (`mark`; at first the start) until a condition holds."""
 
     def __init__(self, data: Path, prefix: str) -> None:
-        import shutil
-
         self.work = Path(tempfile.mkdtemp(prefix=prefix))
         self.data = self.work / "data"
         shutil.copytree(data, self.data)
@@ -242,8 +242,6 @@ class _Served:
         return time.perf_counter() - self.began
 
     def close(self) -> None:
-        import shutil
-
         self.server.terminate()
         self.server.wait(timeout=30)
         shutil.rmtree(self.work, ignore_errors=True)
@@ -386,7 +384,6 @@ def measure_desk(data: Path, rounds: int = 3) -> dict:
     save is answered (checked as `check --drafts` checks, written) and until the preview's page of the case, asked
     for over HTTP, shows the new title."""
     import re
-    import shutil
     import urllib.error
     import urllib.request
 

@@ -716,7 +716,8 @@ def problems(site_dir: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     """The child process: on standard input a line of JSON with the words of data/synonyms.yml and the cache file of
     the pages' texts, then one for each page (its text read from its HTML here, unless the last index read the same
-    HTML), then one naming the folder to write the index into."""
+    HTML), then one naming the folder to write the index into. Beside the texts' cache file, what the index made
+    (`search-index`: make_index's "made") is kept for the next."""
     output = None
     try:
         from .. import cache
@@ -741,11 +742,11 @@ def main(argv: list[str]) -> int:
         if output is None:  # the build ended without its last page: nothing to write
             return 1
         known = None
-        before = cache.Kept.at(kept.path.with_name("search-index.pickle")) if kept is not None else None
-        made = make_index(pages, Path(output), words, before and before.load(("search-index", cache.program())))["made"]
+        made = cache.Kept.at(kept.path.with_name("search-index.pickle")) if kept is not None else None
+        index = make_index(pages, Path(output), words, made and made.load(("search-index", cache.program())))
         if kept is not None:
             kept.save(("search-texts", cache.program()), texts)
-            before.save(("search-index", cache.program()), made)
+            made.save(("search-index", cache.program()), index["made"])
     except OSError as e:
         print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or output}）", file=sys.stderr)
         return 1
