@@ -368,8 +368,8 @@ def _split(coded) -> tuple:
     apart and the rest as varints; the positions in the text of the pages that have some (their deltas, from the last
     in the head or 0) as varints, how many each page has, where each page's end in them, and the pages' numbers."""
     numbers = _numbers(coded)
-    ranks, text, counts, ends, pages = _numbers(), [], _numbers(), _numbers(), _numbers()
-    page, i, end, size = -1, 0, len(numbers), 0
+    ranks, text, counts, pages = [], [], _numbers(), _numbers()  # lists: quicker to add to a few at a time
+    page, i, end = -1, 0, len(numbers)
     while i < end:  # one page at a time: its number's delta, how many positions, the positions' deltas
         delta, n = numbers[i], numbers[i + 1]
         page += delta
@@ -382,17 +382,19 @@ def _split(coded) -> tuple:
                 if p >= TEXT:
                     break
                 head += 1
-            ranks.extend((delta, n, head))
-            ranks.extend(numbers[at:at + head])
+            ranks += (delta, n, head)
+            ranks += numbers[at:at + head]
         else:  # most pages of a common pair
-            ranks.extend((delta, n, 0))
+            ranks += (delta, n, 0)
         if head < n:
-            text.append(b"".join(map(_VARINT, numbers[at + head:i])))
-            size += len(text[-1])
+            text += numbers[at + head:i]
             counts.append(n - head)
-            ends.append(size)
             pages.append(page)
-    return (ranks[0], b"".join(map(_VARINT, ranks[1:])), b"".join(text), counts.tobytes(), ends.tobytes(),
+    coded = list(map(_VARINT, text))
+    sizes = list(itertools.accumulate(map(len, coded)))  # bytes up to each number
+    ends = _numbers()
+    ends.extend(sizes[k - 1] for k in itertools.accumulate(counts))
+    return (ranks[0], b"".join(map(_VARINT, ranks[1:])), b"".join(coded), counts.tobytes(), ends.tobytes(),
             pages.tobytes())
 
 
