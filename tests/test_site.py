@@ -365,3 +365,35 @@ def test_a_missing_file_of_the_search_index_is_named(sample_site, tmp_path):
     assert problems(site) == ["搜索索引 search/index.js 已损坏"]
 
 
+
+
+def test_the_last_search_index_stays_whole_until_the_new_one_replaces_it(tmp_path, monkeypatch):
+    """A reader whose page loaded the last manifest keeps finding its files while the index is made again (the preview
+    makes it after every save): the last version goes only once the manifest leads to the new one, and the files that
+    did not change are the last version's, not written again."""
+    from kb.outputs import search
+
+    def page(n: int, text: str) -> dict:
+        return {"rank": [0, f"2026-0{n}-01", f"第{n}条"], "url": f"standards/s{n}/", "title": f"第{n}条", "kind": "标准",
+                "unit": "", "date": f"2026-0{n}-01", "facets": ["标准规范", "", "", "2026"], "keywords": "", "summary": "",
+                "text": text, "terms": []}
+
+    site = tmp_path / "site"
+    pages = [page(1, "党费收缴的标准"), page(2, "支部委员会每月召开一次"), page(3, "发展党员的程序")]
+    search.make_index(pages, site / "search")
+    last = next(p for p in (site / "search").iterdir() if p.is_dir())
+    unchanged = {p.relative_to(last): p.stat().st_ino for p in last.rglob("p/*.js")}
+    finish = search._Folder.finish
+
+    def finishing(self, version):
+        assert search.problems(site) == []  # the last manifest's files are all there while the new index is made
+        finish(self, version)
+
+    monkeypatch.setattr(search._Folder, "finish", finishing)
+    pages[2] = page(3, "发展党员的程序和时限")
+    search.make_index(pages, site / "search")
+    assert search.problems(site) == []
+    new = [p for p in (site / "search").iterdir() if p.is_dir()]
+    assert len(new) == 1 and new[0] != last
+    kept = {rel: (new[0] / rel).stat().st_ino for rel in unchanged}
+    assert sum(kept[rel] == unchanged[rel] for rel in unchanged) == 2  # pages 1 and 2: the same files

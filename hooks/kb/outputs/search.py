@@ -538,6 +538,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None, known
         partial = output / (MANIFEST + ".partial")
         partial.write_bytes(_script("manifest", manifest))
         os.replace(partial, output / MANIFEST)
+        work.forget()
     except BaseException:
         shutil.rmtree(work.path, ignore_errors=True)
         raise
@@ -637,49 +638,46 @@ def _numbered(page: dict) -> tuple:
 
 
 class _Folder:
-    """The folder a new version of the index is written into: the last version's, renamed (the files it has with the
-    same bytes are not written again; an index read from it meanwhile fails, as it would once it is removed), or a new
-    one. finish() removes what was not put and gives the folder the version's name."""
+    """The folder a new version of the index is written into, beside the last version's (which stays whole, so that
+    a page that loaded the last manifest still finds its files until the new one replaces it): a file the last
+    version has with the same bytes is a hard link to it, not written again (a copy where the file system has no
+    hard links). finish() gives the folder the version's name; once the manifest leads to it, forget() removes the
+    earlier versions."""
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        old = [p for p in output.iterdir() if p.is_dir()]  # earlier builds' (the preview writes the index again and again)
+        self.old = [p for p in output.iterdir() if p.is_dir()]  # earlier builds' (the preview makes it again and again)
+        last = [p for p in self.old if not p.name.startswith(".")]
+        self.last = last[0] if len(last) == 1 else None
         self.path = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
-        last = [p for p in old if not p.name.startswith(".")]
-        if len(last) == 1:
-            os.rmdir(self.path)
-            try:
-                os.replace(last[0], self.path)
-                old.remove(last[0])
-            except OSError:  # Windows, where a file of it is open: a new folder
-                self.path.mkdir()
-        for folder in old:
-            shutil.rmtree(folder, ignore_errors=True)
-        self.put_names: set[str] = set()
         self.made: set[str] = set()
 
     def put(self, folder: str, name: str, body: bytes) -> None:
         if folder not in self.made:
-            (self.path / folder).mkdir(exist_ok=True)
+            (self.path / folder).mkdir()
             self.made.add(folder)
         path = self.path / folder / name
-        self.put_names.add(f"{folder}/{name}")
-        try:
-            if path.stat().st_size == len(body) and path.read_bytes() == body:
-                return
-        except FileNotFoundError:
-            pass
-        partial = path.with_name(name + ".partial")  # a new file (another name of the old one keeps its bytes)
-        partial.write_bytes(body)
-        os.replace(partial, path)
+        if self.last is not None:
+            before = self.last / folder / name
+            try:
+                if before.stat().st_size == len(body) and before.read_bytes() == body:
+                    os.link(before, path)
+                    return
+            except OSError:  # not there, or no hard links here: written
+                pass
+        path.write_bytes(body)
 
     def finish(self, version: str) -> None:
-        for root, _, names in os.walk(self.path):
-            folder = os.path.relpath(root, self.path).replace(os.sep, "/")
-            for name in names:
-                if f"{folder}/{name}" not in self.put_names:
-                    os.unlink(os.path.join(root, name))
-        os.replace(self.path, self.output / version)
+        self.target = self.output / version
+        if self.target.exists():  # the same index as the last: the last stays
+            shutil.rmtree(self.path)
+        else:
+            os.replace(self.path, self.target)
+
+    def forget(self) -> None:
+        for folder in self.old:
+            if folder != self.target:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def problems(site_dir: Path) -> list[str]:
