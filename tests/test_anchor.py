@@ -125,9 +125,12 @@ def test_the_report_is_a_chinese_table_with_the_ratio():
 
 @pytest.mark.parametrize("args, message", [
     (("--anchor", "--preview"), "--anchor 不能与"),
+    (("--anchor", "--release"), "--anchor 不能与 --preview、--desk、--search 或 --release 同用"),
+    (("--release", "--search"), "--release 不能与 --preview、--desk、--search 或 --anchor 同用"),
+    (("--release", "--records", "5"), "--records 应为不少于 10 的记录数（--release 默认 10000）"),
     (("--anchor", "--records", "5"), "--records 应为不少于 10"),
 ])
-def test_bench_anchor_usage_errors(args, message, tmp_path):
+def test_bench_anchor_and_release_usage_errors(args, message, tmp_path):
     result = toolbook("bench", *args, "--json", str(tmp_path / "bench.json"), timeout=120)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not (tmp_path / "bench.json").exists()

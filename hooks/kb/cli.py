@@ -344,12 +344,8 @@ def _bench_desk(args) -> int:
 def _bench_anchor(args) -> int:
     """`bench --anchor [--records N] [--seed S]`: the project's cold build next to Hugo + Pagefind on the same N
     synthetic records (default 10,000), alternating, twice each (issue 27: the build ≤ 0.8 × Hugo + Pagefind)."""
-    if args.preview or args.desk or args.search:
-        print("用法错误：--anchor 不能与 --preview、--desk 或 --search 同用。", file=sys.stderr)
-        return EXIT_USAGE
-    records = args.records or 10_000
-    if records < 10:
-        print(f"用法错误：--records 应为不少于 10 的记录数（--anchor 默认 10000）；收到 {args.records}", file=sys.stderr)
+    records = _many_records(args, "anchor", ("preview", "desk", "search", "release"))
+    if records is None:
         return EXIT_USAGE
     from kb.dev.anchor import REQUIREMENTS, AnchorUnavailable, hugo_missing, run, table
 
@@ -375,12 +371,8 @@ def _bench_release(args) -> int:
     """`bench --release [--records N] [--seed S]`: build and publish with no cache, with nothing changed, and after
     next month's issue with 4 cases, on N synthetic records (default 10,000), and what the new release adds to the
     disk (issue 27: ≤ 5 s, ≤ 10 s, ≤ 5 %)."""
-    if args.preview or args.desk or args.search or args.anchor:
-        print("用法错误：--release 不能与 --preview、--desk、--search 或 --anchor 同用。", file=sys.stderr)
-        return EXIT_USAGE
-    records = args.records or 10_000
-    if records < 10:
-        print(f"用法错误：--records 应为不少于 10 的记录数（--release 默认 10000）；收到 {args.records}", file=sys.stderr)
+    records = _many_records(args, "release", ("preview", "desk", "search", "anchor"))
+    if records is None:
         return EXIT_USAGE
     from kb.dev.release import run, table
 
@@ -392,6 +384,20 @@ def _bench_release(args) -> int:
         return EXIT_PROBLEMS
     print(table(result))
     return _written(args, "release", result)
+
+
+def _many_records(args, option: str, others: tuple[str, ...]) -> int | None:
+    """The records of `bench --<option>` (default 10,000), or None once the usage error is said: the option cannot be
+    used with the `others`, and needs at least 10 records."""
+    if any(getattr(args, name) for name in others):
+        names = [f"--{name}" for name in others]
+        print(f"用法错误：--{option} 不能与 {'、'.join(names[:-1])} 或 {names[-1]} 同用。", file=sys.stderr)
+        return None
+    records = args.records or 10_000
+    if records < 10:
+        print(f"用法错误：--records 应为不少于 10 的记录数（--{option} 默认 10000）；收到 {args.records}", file=sys.stderr)
+        return None
+    return records
 
 
 def _ensure(requirements: str) -> None:
