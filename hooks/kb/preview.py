@@ -247,14 +247,24 @@ class _OutputsJob:
 def folder_list(site_dir: Path) -> dict[str, tuple[int, int]]:
     """Every file under `site_dir`: its path -> its size and modification time."""
     listed = {}
-    for root, _, names in os.walk(site_dir):
-        for name in names:
-            path = os.path.join(root, name)
-            try:
-                info = os.lstat(path)
-            except OSError:
-                continue
-            listed[path] = (info.st_size, info.st_mtime_ns)
+
+    def walk(folder: str) -> None:
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            return
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        walk(entry.path)
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                listed[entry.path] = (info.st_size, info.st_mtime_ns)
+
+    walk(os.fspath(site_dir))
     return listed
 
 

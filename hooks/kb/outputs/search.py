@@ -428,14 +428,14 @@ def _script(call: str, *args) -> bytes:
 def make_index(pages: list[dict], output: Path, words: dict | None = None, known: dict | None = None) -> dict:
     """Write the index of `pages` (as SearchIndex collects them) into `output`, replacing what is there;
     `words`: the synonyms and generic words of data/synonyms.yml; `known`: what an earlier index made that this one
-    may use again (its "made": the groups of pages' postings, _postings, and the vocabulary's cuts). The figures of
-    the index, with what it made."""
+    may use again (its "made": the groups of pages' postings, _postings, the vocabulary's cuts, and the digest of
+    each file it wrote, _Folder). The figures of the index, with what it made."""
     known = known or {}
     from .vocabulary import Vocabulary
 
     pages = sorted(pages, key=_numbered, reverse=True)
     output.mkdir(parents=True, exist_ok=True)
-    work = _Folder(output)
+    work = _Folder(output, known.get("files"))
     digest = hashlib.sha1()
 
     def write(folder: str, n: int, body: bytes) -> None:
@@ -543,7 +543,7 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None, known
         shutil.rmtree(work.path, ignore_errors=True)
         raise
     return {"pages": len(pages), "pairs": len(tokens), "chunks": len(firsts), "version": version,
-            "made": {"postings": grouped, "cuts": cuts}}
+            "made": {"postings": grouped, "cuts": cuts, "files": {"version": version, "digests": work.digests}}}
 
 
 GROUP = 128  # pages of a group of postings, on average (_postings)
@@ -642,13 +642,17 @@ class _Folder:
     a page that loaded the last manifest still finds its files until the new one replaces it): a file the last
     version has with the same bytes is a hard link to it, not written again (a copy where the file system has no
     hard links). finish() gives the folder the version's name; once the manifest leads to it, forget() removes the
-    earlier versions."""
+    earlier versions. Whether a file is the same is told by the digests of the files the last index wrote (`known`:
+    its version and each file's digest, kept with what it made), without reading the last version's file; where
+    they are not known (no cache), by reading it."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, known: dict | None = None) -> None:
         self.output = output
         self.old = [p for p in output.iterdir() if p.is_dir()]  # earlier builds' (the preview makes it again and again)
         last = [p for p in self.old if not p.name.startswith(".")]
         self.last = last[0] if len(last) == 1 else None
+        self.known = known["digests"] if known and self.last is not None and known["version"] == self.last.name else None
+        self.digests: dict[str, bytes] = {}  # of the files written: for the next index
         self.path = Path(tempfile.mkdtemp(prefix=".partial-", dir=output))
         self.made: set[str] = set()
 
@@ -656,11 +660,14 @@ class _Folder:
         if folder not in self.made:
             (self.path / folder).mkdir()
             self.made.add(folder)
+        key = f"{folder}/{name}"
+        digest = self.digests[key] = hashlib.blake2b(body, digest_size=16).digest()
         path = self.path / folder / name
         if self.last is not None:
             before = self.last / folder / name
             try:
-                if before.stat().st_size == len(body) and before.read_bytes() == body:
+                if (self.known.get(key) == digest if self.known is not None else
+                        before.stat().st_size == len(body) and before.read_bytes() == body):
                     os.link(before, path)
                     return
             except OSError:  # not there, or no hard links here: written
@@ -722,7 +729,7 @@ def main(argv: list[str]) -> int:
     try:
         from .. import cache
 
-        words, pages, kept, known, texts = None, [], None, {}, {}
+        words, pages, kept, known, texts, read = None, [], None, {}, {}, 0
         for line in sys.stdin.buffer:
             message = json.loads(line)
             if "words" in message:
@@ -737,15 +744,18 @@ def main(argv: list[str]) -> int:
                 html = message.pop("html")
                 key = hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).digest()
                 text = known.get(key)
-                message["text"] = texts[key] = text if text is not None else searchable_text(html)
+                if text is None:
+                    text, read = searchable_text(html), read + 1
+                message["text"] = texts[key] = text
                 pages.append(message)
         if output is None:  # the build ended without its last page: nothing to write
             return 1
-        known = None
+        texts_changed, known = read or len(texts) != len(known), None
         made = cache.Kept.at(kept.path.with_name("search-index.pickle")) if kept is not None else None
         index = make_index(pages, Path(output), words, made and made.load(("search-index", cache.program())))
         if kept is not None:
-            kept.save(("search-texts", cache.program()), texts)
+            if texts_changed:
+                kept.save(("search-texts", cache.program()), texts)
             made.save(("search-index", cache.program()), index["made"])
     except OSError as e:
         print(f"写入搜索索引失败：{e.strerror or e}（{e.filename or output}）", file=sys.stderr)
