@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,7 +12,7 @@ from pathlib import Path
 
 from kb import browser
 import pytest
-from helpers import ROOT
+from helpers import ROOT, toolbook
 from kb.deploy.sitecrawl import check, read_site
 
 
@@ -109,3 +111,29 @@ def test_opened_from_disk_it_keeps_ticks_favourites_and_recent_records(unzipped)
         page.locator("[data-tb-mine=favourites] li a").first.click()
         page.wait_for_url("**/standards/sanhui-yike.html")
         b.close()
+
+
+def test_a_second_bundle_renders_only_what_changed_and_equals_a_fresh_one(tmp_path):
+    """The administrator's monthly bundle goes on from the last one (the build cache): only the edited case's pages
+    are made again, and the zip is the one a bundle with no cache makes of the same data."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    first = toolbook("bundle", "--out", str(tmp_path / "first.zip"), data=data)
+    assert first.returncode == 0, first.stderr
+    case = data / "cases" / "dangfei-mingbaizhang-guifan.yml"
+    text = case.read_text(encoding="utf-8")
+    added = "党员对支部工作的认同感也更强了。这是离线版第二次生成时加的一句。"
+    case.write_text(text.replace("党员对支部工作的认同感也更强了。", added), encoding="utf-8")
+    second = toolbook("bundle", "--out", str(tmp_path / "second.zip"), data=data)
+    assert second.returncode == 0, second.stderr
+    rendered, kept = map(int, re.search(r"重新生成有变化的 (\d+) 个页面，其余 (\d+) 个", second.stderr).groups())
+    assert 0 < rendered < kept / 5, second.stderr  # the case, the pages that list it
+    with zipfile.ZipFile(tmp_path / "second.zip") as z:
+        assert added in z.read("toolbook/cases/dangfei-mingbaizhang-guifan.html").decode("utf-8")
+        went_on = {info.filename: info.CRC for info in z.infolist()}
+    fresh_data = tmp_path / "fresh"  # another data folder: a cache of its own, empty
+    shutil.copytree(data, fresh_data)
+    fresh = toolbook("bundle", "--out", str(tmp_path / "fresh.zip"), data=fresh_data)
+    assert fresh.returncode == 0 and "重新生成有变化的" not in fresh.stderr, fresh.stderr
+    with zipfile.ZipFile(tmp_path / "fresh.zip") as z:
+        assert {info.filename: info.CRC for info in z.infolist()} == went_on

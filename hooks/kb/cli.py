@@ -534,7 +534,9 @@ def cmd_bundle(args) -> int:
     except BundleError as e:
         print(str(e), file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"已生成离线版 {out}（{figures['pages']} 个可搜索页面，{figures['files']} 个文件，"
+    kept = (f"只重新生成有变化的 {figures['rendered']} 个页面，其余 {figures['kept']} 个沿用上次生成的；"
+            if figures["kept"] else "")
+    print(f"已生成离线版 {out}（{kept}{figures['pages']} 个可搜索页面，{figures['files']} 个文件，"
           f"{figures['bytes'] / 1e6:.1f} MB）。解压后打开 toolbook 文件夹里的 index.html 即可阅读和搜索。", file=sys.stderr)
     return EXIT_OK
 
