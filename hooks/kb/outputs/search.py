@@ -729,19 +729,14 @@ def main(argv: list[str]) -> int:
     try:
         from .. import cache
 
-        from .vocabulary import warm_up
-
-        words, pages, kept, known, texts, read, made, earlier = None, [], None, {}, {}, 0, None, None
+        words, pages, kept, known, texts, read = None, [], None, {}, {}, 0
         for line in sys.stdin.buffer:
             message = json.loads(line)
             if "words" in message:
                 words = message["words"]
-                warm_up()  # while the pages come in
                 if message.get("texts"):
                     kept = cache.Kept.at(Path(message["texts"]))
                     known = kept.load(("search-texts", cache.program())) or {}
-                    made = cache.Kept.at(kept.path.with_name("search-index.pickle"))
-                    earlier = made.load(("search-index", cache.program()))
             elif "output" in message:
                 output = message["output"]
                 break
@@ -756,8 +751,8 @@ def main(argv: list[str]) -> int:
         if output is None:  # the build ended without its last page: nothing to write
             return 1
         texts_changed, known = read or len(texts) != len(known), None
-        index = make_index(pages, Path(output), words, earlier)
-        earlier = None
+        made = cache.Kept.at(kept.path.with_name("search-index.pickle")) if kept is not None else None
+        index = make_index(pages, Path(output), words, made and made.load(("search-index", cache.program())))
         if kept is not None:
             if texts_changed:
                 kept.save(("search-texts", cache.program()), texts)

@@ -20,11 +20,9 @@ What is written (kb.outputs.search puts it beside the postings, so a query loads
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import sys
-import threading
 import unicodedata
 from collections import Counter, defaultdict
 
@@ -101,42 +99,12 @@ class _Cuts(dict):
         return {"terms": self.terms, "cuts": dict(self)}
 
 
-_warming: threading.Thread | None = None  # warm_up's
-_warmed: list = []  # the tokenizer warm_up loaded, for the first _tokenizer of the process
-
-
-def warm_up() -> None:
-    """Load jieba's dictionary and pypinyin on a thread of their own: the search index's process does it while the
-    pages still come in (kb.outputs.search.main), so that its index does not wait for them (about 0.5 s at 10,000
-    records). A failure here is left for the index to meet (and say) when it loads them itself."""
-    global _warming
-
-    def load() -> None:
-        try:
-            importlib.import_module("pypinyin")
-            _warmed.append(_loaded())
-        except Exception:
-            pass
-
-    _warming = threading.Thread(target=load, name="vocabulary-warm-up", daemon=True)
-    _warming.start()
-
-
-def _loaded():
+def _tokenizer(terms: list[str]):
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    return tokenizer
-
-
-def _tokenizer(terms: list[str]):
-    global _warming
-    if _warming is not None:
-        _warming.join()
-        _warming = None
-    tokenizer = _warmed.pop() if _warmed else _loaded()  # warm_up's once: add_word changes a tokenizer
     total = tokenizer.total
     for term in terms:  # the site's terms are words to jieba too: titles are cut at them
         tokenizer.add_word(term, freq=1000)
