@@ -512,8 +512,11 @@ def make_index(pages: list[dict], output: Path, words: dict | None = None, known
                 more += len(body)
             return entry, more
 
-        common = [token for token in tokens  # the pairs whose postings are more than HEAVY bytes (Postings.split)
-                  if len(postings.numbers[token]) > HEAVY or len(postings.encoded(token)) > HEAVY]
+        # the pairs whose postings are more than HEAVY bytes (Postings.split): a number (32 bits) is 1 to 5 bytes, so
+        # only a pair of more than HEAVY / 5 numbers is encoded to tell (postings_of encodes the others once)
+        counts = {token: len(postings.numbers[token]) for token in tokens}
+        common = [token for token in tokens if counts[token] > HEAVY
+                  or counts[token] * 5 > HEAVY and len(postings.encoded(token)) > HEAVY]
         postings.prepare(common)
         common = set(common)
         pairs_made = chunked(map(postings_of, tokens), "c", "chunk")
